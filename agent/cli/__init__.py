@@ -1,0 +1,73 @@
+"""The ``postguard`` command line: a table of sub-command modules, nothing else.
+
+Each module in ``COMMANDS`` exposes ``register(subparsers)``, which adds its
+parser and sets ``func`` (taking the parsed namespace, returning an exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from agent import __version__
+from agent.errors import UserError
+
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "pack",
+    "serve",
+    "pair",
+    "config",
+    "audit",
+    "sync",
+    "status",
+    "enroll",
+    "collector",
+    "report",
+    "bench",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="postguard",
+        description="Check social media drafts against company policy packs.",
+    )
+    parser.add_argument("--version", action="version", version=f"postguard {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks for internal errors"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"agent.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"agent.cli.{name}":
+                continue  # command not shipped in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except UserError as exc:
+        print(f"postguard: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+        if args.debug:
+            raise
+        print(
+            f"postguard: internal error: {type(exc).__name__}: {exc} (re-run with --debug)",
+            file=sys.stderr,
+        )
+        return 2

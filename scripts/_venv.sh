@@ -1,0 +1,22 @@
+# Shared by scripts/serve and scripts/test: create .venv and install the project into it.
+# Sourced, not executed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+ensure_venv() {
+  local extras="$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "postguard: creating virtual environment in .venv" >&2
+    "$PY" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  fi
+  # Re-install only when pyproject.toml changed since the last install.
+  local stamp="$VENV/.installed-$extras"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    echo "postguard: installing Python dependencies ($extras)" >&2
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$VENV/bin/python" -c "import agent, aiohttp, ahocorasick" >/dev/null
+    touch "$stamp"
+  fi
+}
