@@ -15,8 +15,12 @@ ensure_venv() {
   local stamp="$VENV/.installed-$extras"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     echo "postguard: installing Python dependencies ($extras)" >&2
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
-    "$VENV/bin/python" -c "import agent, aiohttp, ahocorasick" >/dev/null
+    local log="$VENV/pip-install.log"
+    if ! "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]" >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "postguard: installing Python dependencies failed (log: $log)" >&2
+      exit 1
+    fi
     touch "$stamp"
   fi
 }

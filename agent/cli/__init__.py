@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+    except Exception as exc:  # last line of defence: one line, no traceback
         if args.debug:
             raise
         print(

@@ -82,6 +82,9 @@ class Finding(_Frozen):
     policy: PolicyRef
     consequence: str
     suggestions: list[str] = Field(default_factory=list)
+    replacements: list[str] = Field(
+        default_factory=list, description="text the extension may insert instead of the span"
+    )
     overridable: bool
     contact: str | None = Field(default=None, description="who to ask when not overridable")
     explanation: Explanation

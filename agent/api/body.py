@@ -1,0 +1,46 @@
+"""Reading a request body into a model, and writing a model back: the only JSON codec here."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from agent.api.errors import ApiError, ErrorCode
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def parse(request: web.Request, model: type[M]) -> M:
+    """The body as ``model``; errors say where and what, never echoing the sent value."""
+    raw = await request.read()  # aiohttp enforces client_max_size → 413
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except UnicodeDecodeError:
+        raise ApiError(ErrorCode.BAD_JSON, "the body is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            ErrorCode.BAD_JSON, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ApiError(ErrorCode.INVALID_REQUEST, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(ErrorCode.INVALID_REQUEST, _first_error(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown field"
+    return f"{where}: {error['msg']}"
+
+
+def reply(model: BaseModel, status: int = 200) -> web.Response:
+    return web.Response(
+        body=model.model_dump_json().encode(), status=status, content_type="application/json"
+    )

@@ -1,0 +1,29 @@
+"""POST /v1/check: one draft against the active packs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from agent.api.body import parse, reply
+from agent.api.errors import ApiError, ErrorCode
+from agent.api.keys import CHECK_POOL, PACKS, SETTINGS
+from agent.api.models import CheckRequest, CheckResponse
+
+
+async def check(request: web.Request) -> web.Response:
+    body = await parse(request, CheckRequest)
+    limit = request.app[SETTINGS].max_text_chars
+    if len(body.text) > limit:
+        raise ApiError(ErrorCode.TEXT_TOO_LONG, f"text is longer than {limit} characters")
+    engine = request.app[PACKS].current()  # one pack set for the whole check
+    started = time.perf_counter()
+    result = await asyncio.get_running_loop().run_in_executor(
+        request.app[CHECK_POOL], engine.check, body.text, body.platform, datetime.now(UTC)
+    )
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    # The result was validated when the engine built it; construct, do not re-validate.
+    return reply(CheckResponse.model_construct(**dict(result), elapsed_ms=elapsed_ms))

@@ -1,0 +1,34 @@
+"""Typed application state: every ``app[...]`` key the agent and its plugins use."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from aiohttp import web
+from pydantic import JsonValue
+
+from agent.config import Settings
+from agent.events.audit import AuditLog
+from agent.runtime import PackHolder
+from agent.security.pairing import PairingCodes
+from agent.security.ratelimit import FailureLimiter
+
+StatusSection = Callable[[], Mapping[str, JsonValue]]
+
+SETTINGS = web.AppKey("settings", Settings)
+PACKS = web.AppKey("packs", PackHolder)
+AUDIT = web.AppKey("audit", AuditLog)
+TOKEN = web.AppKey("token", str)
+FINGERPRINT_KEY = web.AppKey("fingerprint_key", str)
+SECRETS_LOCATION = web.AppKey("secrets_location", str)
+PAIRING = web.AppKey("pairing", PairingCodes)
+AUTH_LIMITER = web.AppKey("auth_limiter", FailureLimiter)
+PAIR_LIMITER = web.AppKey("pair_limiter", FailureLimiter)
+# Engine checks run here, off the event loop, so a long text cannot stall other requests.
+CHECK_POOL = web.AppKey("check_pool", ThreadPoolExecutor)
+# One thread owns every audit write, so SQLite's fsync never blocks the event loop.
+AUDIT_POOL = web.AppKey("audit_pool", ThreadPoolExecutor)
+SLOTS = web.AppKey("slots", asyncio.Semaphore)
+STATUS_SECTIONS = web.AppKey("status_sections", dict[str, StatusSection])

@@ -1,0 +1,51 @@
+"""``postguard report``: overrides and false-positive reports per rule, from a collector DB."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.errors import UserError
+from agent.report.aggregate import build_report
+from agent.report.events import load_events
+from agent.report.formats import FORMATS
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "report",
+        help="override and false-positive report from a collector database",
+        description="Per rule and category: overrides with reasons, false-positive reports, "
+        "acknowledgement coverage, by pack version over time; ends with the rules most worth "
+        "revising.",
+    )
+    parser.add_argument("--db", required=True, type=Path, help="the collector's SQLite file")
+    parser.add_argument("--since", type=_since, help="only events on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="table")
+    parser.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    parser.set_defaults(func=run)
+
+
+def _since(value: str) -> datetime:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-01") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = build_report(load_events(args.db, args.since), args.since)
+    text = FORMATS[args.format](report)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {args.out} ({len(report.rules)} rules, {report.totals.events} events)")
+    return 0

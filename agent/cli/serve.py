@@ -1,0 +1,63 @@
+"""``postguard serve``: run the local agent the browser extension talks to."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from agent.api.server import bind, serve
+from agent.app import create_app
+from agent.config import load_settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the local agent on loopback",
+        description="Run the local agent (default http://127.0.0.1:47600) on the configured "
+        "packs, the bundled ones when nothing is configured.",
+    )
+    parser.add_argument("--port", type=int, help="listen on this port (default 47600)")
+    parser.add_argument(
+        "--pack",
+        dest="packs",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="serve this pack directory (repeat for layers, in order)",
+    )
+    parser.add_argument(
+        "--watch", action="store_true", help="recompile and swap in edited local packs"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.packs:
+        overrides["pack_dirs"] = [str(p) for p in args.packs]
+    settings = load_settings(overrides).settings
+    _configure_logging()
+    sockets = bind(settings)  # before anything slow: a taken port fails at once
+    try:
+        app = create_app(settings, watch=args.watch)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    asyncio.run(serve(app, settings, sockets))
+    return 0
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""The reference event collector: a HEC-compatible endpoint that stores each event once."""

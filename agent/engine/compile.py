@@ -1,0 +1,134 @@
+"""Compile a layered pack set: automata, regexes and hash tables are built here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.engine.matchers.base import Matcher
+from agent.engine.matchers.conditional import ConditionalMatcher
+from agent.engine.matchers.hashed import HashedIndex, HashedMatcher
+from agent.engine.matchers.pattern import PatternMatcher
+from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
+from agent.engine.prefilter import LiteralIndex
+from agent.engine.result import Platform, PolicyRef
+from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.packs.loader import EffectiveRule, PackSet
+from agent.packs.models import (
+    ActiveWindow,
+    ConditionalMatch,
+    HashedPhrasesMatch,
+    Match,
+    PatternMatch,
+    PhrasesMatch,
+)
+
+ALL_PLATFORMS = frozenset(Platform)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    info: RuleInfo
+    matcher: Matcher
+    exception_slot: int  # 0: no exceptions
+    active: ActiveWindow | None
+
+    def applies(self, platform: Platform, now: datetime) -> bool:
+        if platform not in self.info.platforms:
+            return False
+        return self.active is None or self.active.contains(now)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSet:
+    packs: tuple[PackInfo, ...]
+    rules: tuple[CompiledRule, ...]
+    phrases: PhraseIndex
+    hashed: HashedIndex
+    literals: LiteralIndex
+
+
+def compile_pack_set(pack_set: PackSet) -> CompiledSet:
+    phrases = PhraseIndex()
+    hashed = HashedIndex()
+    literals = LiteralIndex()
+    indexes = _Indexes(phrases, hashed, literals)
+    rules = tuple(_compile_rule(rule, indexes) for rule in pack_set.rules)
+    phrases.freeze()
+    literals.freeze()
+    packs = tuple(
+        PackInfo(
+            ref=pack.ref,
+            title=pack.meta.title,
+            owner=pack.meta.owner,
+            contact=pack.meta.contact,
+            policy_title=pack.meta.policy.title,
+            policy_url=pack.meta.policy.url,
+            effective=pack.meta.effective,
+            description=pack.meta.description,
+        )
+        for pack in pack_set.packs
+    )
+    return CompiledSet(packs, rules, phrases, hashed, literals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexes:
+    phrases: PhraseIndex
+    hashed: HashedIndex
+    literals: LiteralIndex
+
+
+def _compile_rule(effective: EffectiveRule, indexes: _Indexes) -> CompiledRule:
+    rule = effective.rule
+    meta = effective.pack.meta
+    phrases = indexes.phrases
+    exception_slot = 0
+    if rule.exceptions:
+        exception_slot = phrases.new_slot()
+        phrases.add(list(rule.exceptions), flavour="folded", whole_word=True, slot=exception_slot)
+    info = RuleInfo(
+        pack=effective.pack.ref,
+        rule_id=rule.id,
+        category=rule.category,
+        severity=effective.severity,
+        overridable=effective.overridable,
+        message=rule.message,
+        policy=PolicyRef(
+            section=rule.policy.section,
+            title=meta.policy.title,
+            url=rule.policy.url or meta.policy.url,
+        ),
+        consequence=rule.consequence,
+        contact=meta.contact,
+        suggestions=tuple(rule.suggestions),
+        replacements=tuple(rule.replacements),
+        platforms=frozenset(rule.platforms) if rule.platforms else ALL_PLATFORMS,
+    )
+    return CompiledRule(info, _compile_match(rule.match, indexes), exception_slot, rule.active)
+
+
+def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
+    phrases, hashed = indexes.phrases, indexes.hashed
+    if isinstance(match, PhrasesMatch):
+        slot = phrases.new_slot()
+        if match.case_sensitive:
+            flavour = "cased"
+        elif match.leet:
+            flavour = "leet"
+        else:
+            flavour = "folded"
+        phrases.add(list(match.phrases), flavour=flavour, whole_word=match.whole_word, slot=slot)
+        return PhrasesMatcher(slot)
+    if isinstance(match, PatternMatch):
+        return PatternMatcher.compile(match, indexes.literals)
+    if isinstance(match, HashedPhrasesMatch):
+        slot = phrases.new_slot()
+        hashed.add(match.salt, list(match.hashes), match.max_words, slot)
+        return HashedMatcher(slot)
+    if isinstance(match, ConditionalMatch):
+        return ConditionalMatcher(
+            _compile_match(match.trigger, indexes),
+            _compile_match(match.require, indexes),
+        )
+    raise TypeError(f"unknown matcher {type(match).__name__}")  # pragma: no cover

@@ -1,0 +1,140 @@
+"""The compiled policy: packs in, an immutable object whose ``check`` is a pure function."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.engine.compile import CompiledRule, compile_pack_set
+from agent.engine.matchers.base import Hit, Scan
+from agent.engine.matchers.hashed import HashedIndex
+from agent.engine.matchers.phrases import PhraseIndex
+from agent.engine.normalize import TextViews
+from agent.engine.prefilter import LiteralIndex
+from agent.engine.result import (
+    CheckResult,
+    Explanation,
+    Finding,
+    PackRef,
+    Platform,
+    verdict_for,
+)
+from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.packs.loader import PackSet, load_pack_set
+
+
+class Engine:
+    """Compiled packs.  Build with :meth:`from_dirs` or :meth:`compile`; never mutated."""
+
+    def __init__(
+        self,
+        *,
+        packs: tuple[PackInfo, ...],
+        rules: tuple[CompiledRule, ...],
+        phrases: PhraseIndex,
+        hashed: HashedIndex,
+        literals: LiteralIndex,
+    ) -> None:
+        self._packs = packs
+        self._refs = tuple(p.ref for p in packs)
+        self._rules = rules
+        self._by_id = {(r.info.pack.id, r.info.rule_id): r.info for r in rules}
+        self._phrases = phrases
+        self._hashed = hashed
+        self._literals = literals
+
+    @classmethod
+    def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
+        """Load, validate, layer and compile; raises ``PackError`` with file:line."""
+        return cls.compile(load_pack_set(dirs))
+
+    @classmethod
+    def compile(cls, pack_set: PackSet) -> Engine:
+        compiled = compile_pack_set(pack_set)
+        return cls(
+            packs=compiled.packs,
+            rules=compiled.rules,
+            phrases=compiled.phrases,
+            hashed=compiled.hashed,
+            literals=compiled.literals,
+        )
+
+    @property
+    def packs(self) -> list[PackRef]:
+        return list(self._refs)
+
+    @property
+    def pack_infos(self) -> list[PackInfo]:
+        """Pack metadata (titles, owners, policy links) for status and policy views."""
+        return list(self._packs)
+
+    @property
+    def rules(self) -> list[RuleInfo]:
+        """Every enabled rule after layering, in pack then file order."""
+        return [r.info for r in self._rules]
+
+    def rule(self, pack_id: str, rule_id: str) -> RuleInfo | None:
+        return self._by_id.get((pack_id, rule_id))
+
+    def check(self, text: str, platform: Platform, now: datetime) -> CheckResult:
+        """Findings for ``text`` on ``platform`` at time ``now`` (naive means UTC)."""
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        platform = Platform(platform)
+        views = TextViews(text)
+        scan = Scan(views)
+        self._phrases.scan(scan)
+        self._hashed.scan(scan)
+        scan.literals = self._literals.present(views.cased.text.lower())
+        findings: list[Finding] = []
+        for rule in self._rules:
+            if not rule.applies(platform, now):
+                continue
+            hits = rule.matcher.find(scan)
+            if not hits:
+                continue
+            allowed = scan.hits(rule.exception_slot) if rule.exception_slot else []
+            for hit in _collapse(hits):
+                if any(a.start < hit.end and hit.start < a.end for a in allowed):
+                    continue
+                findings.append(_finding(rule, hit, views))
+        findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
+        return CheckResult(verdict=verdict_for(findings), findings=findings, packs=list(self._refs))
+
+
+def _collapse(hits: list[Hit]) -> list[Hit]:
+    """One finding per overlapping group from one rule: the earliest, then longest, hit."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end, h.detail)):
+        if kept and hit.start < kept[-1].end:
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _finding(rule: CompiledRule, hit: Hit, views: TextViews) -> Finding:
+    info = rule.info
+    return Finding(
+        rule_id=info.rule_id,
+        pack=info.pack,
+        category=info.category,
+        severity=info.severity,
+        start=views.utf16(hit.start),
+        end=views.utf16(hit.end),
+        matched=views.text[hit.start : hit.end],
+        message=info.message,
+        policy=info.policy,
+        consequence=info.consequence,
+        suggestions=list(info.suggestions),
+        replacements=list(info.replacements),
+        overridable=info.overridable,
+        contact=info.contact,
+        explanation=Explanation(
+            matcher=rule.matcher.kind,
+            detail=hit.detail,
+            validator=hit.validator,
+            validator_result=hit.validator_result,
+            context=list(hit.context),
+        ),
+    )

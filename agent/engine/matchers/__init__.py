@@ -1,0 +1,1 @@
+"""Compiled matchers, one module per ``type`` of the pack format."""

@@ -1,0 +1,43 @@
+"""What every compiled matcher shares: hits in original code points, and the scan context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.engine.normalize import TextViews
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match, as a half-open span of original code points, with its explanation."""
+
+    start: int
+    end: int
+    detail: str
+    validator: str | None = None
+    validator_result: bool | None = None
+    context: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Scan:
+    """Per-check state: the text's views and the results of the shared passes.
+
+    ``slots`` holds the hits of every phrase set and hashed list, found in one
+    pass per normalisation flavour; matchers look their slot up here.
+    """
+
+    views: TextViews
+    slots: dict[int, list[Hit]] = field(default_factory=dict)
+    literals: set[int] = field(default_factory=set)  # pattern rules whose literals occur
+
+    def hits(self, slot: int) -> list[Hit]:
+        return self.slots.get(slot, [])
+
+
+class Matcher(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    def find(self, scan: Scan) -> list[Hit]: ...

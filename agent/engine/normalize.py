@@ -1,0 +1,210 @@
+"""Normalised views of a text, each with a map back to the original code points.
+
+A check builds one :class:`TextViews` and every rule reads from it:
+
+``cased``
+    NFKC, invisible characters (zero-width, soft hyphen, bidi controls) removed,
+    stray combining marks dropped, Cyrillic/Greek look-alikes folded to Latin.
+    Case is kept; ``pattern`` rules and case-sensitive phrases run here.
+``folded``
+    ``cased``, case-folded, with letter-spaced words ("c o n f i d e n t i a l")
+    collapsed.  Phrases, exceptions, hashed phrases and context words run here.
+``leet``
+    ``folded`` with leetspeak digits folded inside words, for rules that opt in.
+
+Every view character maps to a half-open range of original code points, so a
+span found in any view maps back to the exact original characters; offsets
+then convert to UTF-16 code units, the browser's unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
+
+from agent.engine.confusables import CONFUSABLES
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
+# Single letters joined by one repeated separator: "c o n f", "c.o.n.f", "c-o-n-f".
+_SPACED = re.compile(r"(?<!\w)[^\W\d_](?P<sep>[ .\-_*·•])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?!\w)")
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_LEET_TOKEN = re.compile(r"[\w@$]*[0134579@$][\w@$]*")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A normalised text; ``starts``/``ends`` map each character to original code points."""
+
+    text: str
+    starts: list[int] | None = None  # None: the identity map
+    ends: list[int] | None = None
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original code-point span of the view span ``[start, end)`` (non-empty)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def derive(self, text: str, sources: list[int]) -> View:
+        """A view whose character ``k`` comes from this view's character ``sources[k]``."""
+        if self.starts is None or self.ends is None:
+            return View(text, sources, [i + 1 for i in sources])
+        starts, ends = self.starts, self.ends
+        return View(text, [starts[i] for i in sources], [ends[i] for i in sources])
+
+
+def _is_invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _FILLERS
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+def cased_view(text: str) -> View:
+    if text.isascii():
+        return View(text)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for found in _NON_ASCII.finditer(text):
+        begin, stop = found.span()
+        if begin > pos and _is_mark(text[begin]):
+            begin -= 1  # an ASCII base letter followed by combining marks
+        if begin > pos:
+            out.append(text[pos:begin])
+            starts.extend(range(pos, begin))
+            ends.extend(range(pos + 1, begin + 1))
+        _fold_cluster(text, begin, stop, out, starts, ends)
+        pos = stop
+    if pos < len(text):
+        out.append(text[pos:])
+        starts.extend(range(pos, len(text)))
+        ends.extend(range(pos + 1, len(text) + 1))
+    return View("".join(out), starts, ends)
+
+
+def _fold_cluster(
+    text: str, begin: int, stop: int, out: list[str], starts: list[int], ends: list[int]
+) -> None:
+    index = begin
+    while index < stop:
+        unit_end = index + 1
+        while unit_end < stop and (_is_mark(text[unit_end]) or _is_invisible(text[unit_end])):
+            unit_end += 1
+        unit = "".join(c for c in text[index:unit_end] if not _is_invisible(c))
+        for char in unicodedata.normalize("NFKC", unit):
+            if _is_mark(char) or _is_invisible(char):
+                continue  # a mark NFKC could not compose: decoration, not meaning
+            out.append(CONFUSABLES.get(char, char))
+            starts.append(index)
+            ends.append(unit_end)
+        index = unit_end
+
+
+def folded_view(cased: View) -> View:
+    text = cased.text
+    if text.isascii():
+        view = View(text.lower(), cased.starts, cased.ends)
+    else:
+        pieces: list[str] = []
+        sources: list[int] = []
+        pos = 0
+        for found in _NON_ASCII.finditer(text):
+            begin, stop = found.span()
+            pieces.append(text[pos:begin].lower())
+            sources.extend(range(pos, begin))
+            for index in range(begin, stop):
+                folded = text[index].casefold()
+                pieces.append(folded)
+                sources.extend([index] * len(folded))
+            pos = stop
+        pieces.append(text[pos:].lower())
+        sources.extend(range(pos, len(text)))
+        view = cased.derive("".join(pieces), sources)
+    return collapse_spaced_letters(view)
+
+
+def collapse_spaced_letters(view: View) -> View:
+    text = view.text
+    runs = list(_SPACED.finditer(text))
+    if not runs:
+        return view
+    pieces: list[str] = []
+    sources: list[int] = []
+    pos = 0
+    for run in runs:
+        begin, stop = run.span()
+        pieces.append(text[pos:begin])
+        sources.extend(range(pos, begin))
+        pieces.append(text[begin:stop:2])
+        sources.extend(range(begin, stop, 2))
+        pos = stop
+    pieces.append(text[pos:])
+    sources.extend(range(pos, len(text)))
+    return view.derive("".join(pieces), sources)
+
+
+def leet_view(folded: View) -> View:
+    text = folded.text
+
+    def fold(token: re.Match[str]) -> str:
+        word = token.group()
+        return word.translate(_LEET) if _HAS_LETTER.search(word) else word
+
+    leet = _LEET_TOKEN.sub(fold, text)
+    if leet == text:
+        return folded
+    # same length, so the map carries over unchanged
+    return View(leet, folded.starts, folded.ends)
+
+
+class TextViews:
+    """All views of one text, built on first use; one instance per check."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def cased(self) -> View:
+        return cased_view(self.text)
+
+    @cached_property
+    def folded(self) -> View:
+        return folded_view(self.cased)
+
+    @cached_property
+    def leet(self) -> View:
+        return leet_view(self.folded)
+
+    def view(self, flavour: str) -> View:
+        view: View = getattr(self, flavour)
+        return view
+
+    @cached_property
+    def _utf16_prefix(self) -> list[int] | None:
+        if self.text.isascii() or max(self.text) <= "\uffff":
+            return None
+        return [0, *accumulate(2 if c > "\uffff" else 1 for c in self.text)]
+
+    def utf16(self, index: int) -> int:
+        """UTF-16 offset of code-point offset ``index`` (astral characters count 2)."""
+        prefix = self._utf16_prefix
+        return index if prefix is None else prefix[index]
+
+
+def normalise_phrase(phrase: str, flavour: str) -> str:
+    """A phrase as it appears in the given view of any text containing it."""
+    return TextViews(phrase).view(flavour).text.strip()
+
+
+def is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"

@@ -1,0 +1,1 @@
+"""The audit log, its outbox and the uploader that empties it."""

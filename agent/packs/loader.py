@@ -1,0 +1,258 @@
+"""Load pack directories into validated models and layer them into one rule set.
+
+``load_pack_set(dirs)`` is the one entry point: it raises :class:`PackError`
+with ``file:line`` on the first problem.  ``pack_issues(dirs)`` returns every
+problem it can find, for ``postguard pack lint``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from agent.engine.result import PackRef, Severity
+from agent.packs.errors import PackError
+from agent.packs.issues import issues_from
+from agent.packs.models import MAX_RULES_PER_PACK, PackMeta, Rule, RuleFile
+from agent.packs.yaml_source import LineDict, LineList, load_yaml
+
+MAX_PACKS = 32
+MAX_RULE_FILES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedRule:
+    rule: Rule
+    path: Path
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    directory: Path
+    meta: PackMeta
+    rules: tuple[SourcedRule, ...]
+
+    @property
+    def ref(self) -> PackRef:
+        return PackRef(id=self.meta.id, version=self.meta.version)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveRule:
+    """A rule as it applies after every later pack's ``adjust`` entries."""
+
+    pack: Pack
+    source: SourcedRule
+    severity: Severity
+    overridable: bool
+
+    @property
+    def rule(self) -> Rule:
+        return self.source.rule
+
+
+@dataclass(frozen=True, slots=True)
+class PackSet:
+    packs: tuple[Pack, ...]
+    rules: tuple[EffectiveRule, ...]  # enabled rules, in pack then file order
+    disabled: tuple[tuple[str, str], ...]  # (pack id, rule id)
+
+
+def load_pack_set(dirs: Sequence[Path]) -> PackSet:
+    """Load, validate and layer packs (later packs adjust earlier ones)."""
+    issues: list[PackError] = []
+    pack_set = _load(dirs, issues)
+    if issues:
+        raise _first(issues)
+    assert pack_set is not None
+    return pack_set
+
+
+def load_pack(directory: Path) -> Pack:
+    issues: list[PackError] = []
+    pack = _load_pack(directory, issues)
+    if issues or pack is None:
+        raise _first(issues)
+    return pack
+
+
+def pack_issues(dirs: Sequence[Path]) -> list[PackError]:
+    """Every problem in ``dirs`` (empty when the set loads cleanly)."""
+    issues: list[PackError] = []
+    _load(dirs, issues)
+    return issues
+
+
+def _first(issues: list[PackError]) -> PackError:
+    if len(issues) == 1:
+        return issues[0]
+    first = issues[0]
+    return PackError(f"{first.message} (and {len(issues) - 1} more problems)")
+
+
+def _load(dirs: Sequence[Path], issues: list[PackError]) -> PackSet | None:
+    if not dirs:
+        issues.append(PackError("no pack directories given"))
+        return None
+    if len(dirs) > MAX_PACKS:
+        issues.append(PackError(f"{len(dirs)} packs given; the limit is {MAX_PACKS}"))
+        return None
+    packs: list[Pack] = []
+    for directory in dirs:
+        pack = _load_pack(Path(directory), issues)
+        if pack is None:
+            continue
+        clash = next((p for p in packs if p.meta.id == pack.meta.id), None)
+        if clash is not None:
+            issues.append(
+                PackError(
+                    f"pack id {pack.meta.id!r} is already used by {clash.directory}",
+                    path=pack.directory / "pack.yaml",
+                )
+            )
+            continue
+        packs.append(pack)
+    if issues:
+        return None
+    return _layer(tuple(packs), issues)
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path, issues: list[PackError]) -> Any:
+    if not isinstance(data, LineDict):
+        issues.append(PackError("expected a mapping of keys at the top level", path=path, line=1))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues.extend(issues_from(exc, data, path, model))
+        return None
+
+
+def _load_pack(directory: Path, issues: list[PackError]) -> Pack | None:
+    if not directory.is_dir():
+        issues.append(PackError("not a pack directory (expected pack.yaml inside)", path=directory))
+        return None
+    meta_path = directory / "pack.yaml"
+    if not meta_path.is_file():
+        issues.append(PackError("missing pack.yaml", path=directory))
+        return None
+    before = len(issues)
+    meta_data = _safe_load(meta_path, issues)
+    meta: PackMeta | None = (
+        _validate(PackMeta, meta_data, meta_path, issues) if meta_data is not None else None
+    )
+    rules: list[SourcedRule] = []
+    rule_dir = directory / "rules"
+    files = sorted([*rule_dir.glob("*.yaml"), *rule_dir.glob("*.yml")]) if rule_dir.is_dir() else []
+    if len(files) > MAX_RULE_FILES:
+        issues.append(
+            PackError(f"{len(files)} rule files; the limit is {MAX_RULE_FILES}", path=rule_dir)
+        )
+        return None
+    first_seen: dict[str, SourcedRule] = {}
+    for path in files:
+        data = _safe_load(path, issues)
+        if data is None:
+            continue
+        parsed: RuleFile | None = _validate(RuleFile, data, path, issues)
+        if parsed is None:
+            continue
+        lines = data["rules"].item_lines if isinstance(data.get("rules"), LineList) else []
+        for index, rule in enumerate(parsed.rules):
+            sourced = SourcedRule(rule, path, lines[index] if index < len(lines) else None)
+            earlier = first_seen.get(rule.id)
+            if earlier is not None:
+                issues.append(
+                    PackError(
+                        f"duplicate rule id {rule.id!r} (first defined at"
+                        f" {earlier.path}:{earlier.line})",
+                        path=path,
+                        line=sourced.line,
+                    )
+                )
+                continue
+            first_seen[rule.id] = sourced
+            rules.append(sourced)
+    if len(rules) > MAX_RULES_PER_PACK:
+        issues.append(
+            PackError(f"{len(rules)} rules; the limit is {MAX_RULES_PER_PACK}", path=directory)
+        )
+    if meta is not None and not rules and not meta.adjust and len(issues) == before:
+        issues.append(PackError("the pack has no rules (expected rules/*.yaml)", path=directory))
+    if meta is None or len(issues) > before:
+        return None
+    return Pack(directory, meta, tuple(rules))
+
+
+def _safe_load(path: Path, issues: list[PackError]) -> Any:
+    try:
+        data = load_yaml(path)
+    except PackError as exc:
+        issues.append(exc)
+        return None
+    if data is None:
+        issues.append(PackError("the file is empty", path=path, line=1))
+    return data
+
+
+def _layer(packs: tuple[Pack, ...], issues: list[PackError]) -> PackSet | None:
+    severity: dict[tuple[str, str], Severity] = {}
+    overridable: dict[tuple[str, str], bool | None] = {}
+    disabled: set[tuple[str, str]] = set()
+    known: dict[str, set[str]] = {}
+    for pack in packs:
+        for adj_index, adjustment in enumerate(pack.meta.adjust):
+            key = (adjustment.pack, adjustment.rule)
+            problem = None
+            if adjustment.pack == pack.meta.id:
+                problem = "a pack cannot adjust its own rules; edit the rule instead"
+            elif adjustment.pack not in known:
+                problem = f"adjusts pack {adjustment.pack!r}, which is not loaded before this one"
+            elif adjustment.rule not in known[adjustment.pack]:
+                problem = f"pack {adjustment.pack!r} has no rule {adjustment.rule!r}"
+            if problem is not None:
+                issues.append(
+                    PackError(
+                        f"adjust[{adj_index}]: {problem}",
+                        path=pack.directory / "pack.yaml",
+                        line=_adjust_line(pack, adj_index),
+                    )
+                )
+                continue
+            if adjustment.disable:
+                disabled.add(key)
+            if adjustment.severity is not None:
+                severity[key] = adjustment.severity
+            if adjustment.overridable is not None:
+                overridable[key] = adjustment.overridable
+        known[pack.meta.id] = {sourced.rule.id for sourced in pack.rules}
+    if issues:
+        return None
+    effective: list[EffectiveRule] = []
+    for pack in packs:
+        for sourced in pack.rules:
+            key = (pack.meta.id, sourced.rule.id)
+            if key in disabled:
+                continue
+            level = severity.get(key, sourced.rule.severity)
+            allowed = overridable.get(key, sourced.rule.overridable)
+            if allowed is None:
+                allowed = level is not Severity.BLOCK
+            effective.append(EffectiveRule(pack, sourced, level, allowed))
+    return PackSet(packs, tuple(effective), tuple(sorted(disabled)))
+
+
+def _adjust_line(pack: Pack, index: int) -> int | None:
+    try:
+        data = load_yaml(pack.directory / "pack.yaml")
+    except PackError:
+        return None
+    adjust = data.get("adjust") if isinstance(data, LineDict) else None
+    if isinstance(adjust, LineList) and index < len(adjust):
+        return adjust.item_lines[index]
+    return None

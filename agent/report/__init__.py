@@ -1,0 +1,1 @@
+"""The override and false-positive report IT reads to revise its policy packs."""

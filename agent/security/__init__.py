@@ -1,0 +1,1 @@
+"""The agent's defences: secrets storage, pairing codes, the challenge proof, rate limits."""

@@ -1,0 +1,193 @@
+"""The agent's secrets: the pairing token and the per-device fingerprint key.
+
+Both live in the OS keyring (service ``postguard``).  Where the keyring is missing or
+insecure — the ``fail`` or ``null`` backend, a plaintext file backend, or no backend at all
+(headless Linux raises NoKeyringError) — the agent warns once and keeps them in a 0600 file
+in the user config dir instead.  A locked keyring can block forever waiting for a prompt, so
+every keyring call runs in a daemon thread bounded by a timeout and counts as unavailable
+when it does not return.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import keyring
+import keyring.backend
+
+from agent.errors import UserError
+
+log = logging.getLogger("postguard.secrets")
+
+SERVICE: Final = "postguard"
+TOKEN: Final = "agent-token"  # noqa: S105 - a keyring entry name
+FINGERPRINT_KEY: Final = "fingerprint-key"
+SECRETS_FILE: Final = "secrets.json"
+KEYRING_TIMEOUT_S: Final = 3.0
+
+_T = TypeVar("_T")
+_warned = False
+
+
+class KeyringUnavailable(Exception):
+    """The keyring cannot be used safely right now (missing, insecure, locked, failing)."""
+
+
+def _insecure(backend: Any) -> bool:
+    """True for backends that do not really protect a secret (as Poetry judges them)."""
+    name = f"{type(backend).__module__}.{type(backend).__name__}".lower()
+    if any(part in name for part in ("fail", "null", "plaintext")):
+        return True
+    children = getattr(backend, "backends", None)
+    if isinstance(children, list):  # the chainer: usable only through a secure child
+        return not children or all(_insecure(child) for child in children)
+    return False
+
+
+def _bounded(call: Callable[[], _T], timeout: float) -> _T:
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - carried to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="postguard-keyring", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise KeyringUnavailable(f"the keyring did not answer within {timeout:g} s (locked?)")
+    if "error" in box:
+        raise KeyringUnavailable(f"the keyring failed: {type(box['error']).__name__}")
+    value: _T = box["value"]
+    return value
+
+
+class SecretStore:
+    """Named secrets, created on first use; keyring first, a 0600 file as the fallback."""
+
+    def __init__(
+        self,
+        config_dir: Path,
+        backend: keyring.backend.KeyringBackend | None = None,
+        timeout: float = KEYRING_TIMEOUT_S,
+    ) -> None:
+        self._file = config_dir / SECRETS_FILE
+        self._backend = backend
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self.location = "unknown"
+
+    def get_or_create(self, name: str) -> str:
+        """The secret ``name``; generated with ``secrets.token_urlsafe(32)`` the first time."""
+        with self._lock:
+            try:
+                return self._keyring_get_or_create(name)
+            except KeyringUnavailable as exc:
+                _warn_once(str(exc), self._file)
+                return self._file_get_or_create(name)
+
+    def put(self, name: str, value: str) -> str:
+        """Store a secret given by the user (e.g. the collector token); returns where."""
+        with self._lock:
+            stored = self._read_file()
+            try:
+                backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+                if _insecure(backend):
+                    raise KeyringUnavailable(f"insecure keyring ({type(backend).__name__})")
+                _bounded(lambda: backend.set_password(SERVICE, name, value), self._timeout)
+                if stored.pop(name, None) is not None:  # the keyring copy is now the only one
+                    _write_private(self._file, json.dumps(stored, indent=2).encode())
+                self.location = f"keyring {type(backend).__name__}"
+            except KeyringUnavailable as exc:
+                _warn_once(str(exc), self._file)
+                stored[name] = value
+                _write_private(self._file, json.dumps(stored, indent=2).encode())
+                self.location = f"file {self._file}"
+            return self.location
+
+    def get(self, name: str) -> str | None:
+        """A stored secret, or None; never creates one."""
+        with self._lock:
+            existing = self._read_file().get(name)
+            if existing:
+                return existing
+            try:
+                backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+                if _insecure(backend):
+                    return None
+                value = _bounded(lambda: backend.get_password(SERVICE, name), self._timeout)
+            except KeyringUnavailable:
+                return None
+            return str(value) if value else None
+
+    def _keyring_get_or_create(self, name: str) -> str:
+        backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+        if _insecure(backend):
+            raise KeyringUnavailable(f"no secure keyring backend ({type(backend).__name__})")
+        # A secret already in the fallback file stays authoritative: moving it would change
+        # the token under a paired extension.
+        existing = self._read_file().get(name)
+        if existing:
+            self.location = f"file {self._file}"
+            return existing
+        value = _bounded(lambda: backend.get_password(SERVICE, name), self._timeout)
+        if not value:
+            value = secrets.token_urlsafe(32)
+            _bounded(lambda: backend.set_password(SERVICE, name, value), self._timeout)
+        self.location = f"keyring {type(backend).__name__}"
+        return str(value)
+
+    def _file_get_or_create(self, name: str) -> str:
+        stored = self._read_file()
+        value = stored.get(name)
+        if not value:
+            value = secrets.token_urlsafe(32)
+            stored[name] = value
+            _write_private(self._file, json.dumps(stored, indent=2).encode())
+        self.location = f"file {self._file}"
+        return value
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._file.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{self._file}: unreadable secrets file: {exc}") from None
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _warn_once(reason: str, path: Path) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning("keyring unavailable (%s); keeping secrets in %s (mode 0600)", reason, path)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by the owner only, atomically (temp + rename)."""
+    _write_private(path, data)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

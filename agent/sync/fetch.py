@@ -1,0 +1,149 @@
+"""One bounded HTTP GET: ETag revalidation, a byte cap, timeouts, plain-words errors.
+
+Archives are compared by sha256 as files, so responses are asked for and read
+undecoded (``Accept-Encoding: identity``, no automatic gunzip); this also keeps a
+compressed "bomb" from growing past the cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from urllib.parse import urlsplit
+
+import aiohttp
+
+_CHUNK = 64 * 1024
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\s*(?:,|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    not_modified: bool
+    body: bytes
+    etag: str | None
+    max_age_s: float | None  # from Cache-Control; None when absent or no-cache
+
+
+class FetchError(Exception):
+    """A download failed; ``message`` is for people, ``retry_after_s`` from the server."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None, status: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.retry_after_s = retry_after_s
+        self.status = status
+
+
+def new_session(*, connect_timeout_s: float, read_timeout_s: float) -> aiohttp.ClientSession:
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=connect_timeout_s, sock_read=read_timeout_s
+    )
+    return aiohttp.ClientSession(
+        timeout=timeout,
+        auto_decompress=False,
+        headers={"Accept-Encoding": "identity", "User-Agent": "postguard-agent"},
+        trust_env=True,  # corporate proxies via HTTPS_PROXY
+    )
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    max_bytes: int,
+    total_timeout_s: float,
+    etag: str | None = None,
+) -> Fetched:
+    host = urlsplit(url).netloc or url
+    headers = {"If-None-Match": etag} if etag else {}
+    try:
+        async with asyncio.timeout(total_timeout_s):
+            async with session.get(url, headers=headers, max_redirects=5) as resp:
+                if resp.status == 304 and etag:
+                    return Fetched(True, b"", etag, _max_age(resp.headers.get("Cache-Control")))
+                if resp.status != 200:
+                    raise FetchError(
+                        f"the pack server {host} answered {resp.status} {resp.reason or ''}"
+                        f" for {_name(url)}".replace("  ", " "),
+                        retry_after_s=_retry_after(resp.headers.get("Retry-After")),
+                        status=resp.status,
+                    )
+                if (resp.content_length or 0) > max_bytes:
+                    raise FetchError(
+                        f"{_name(url)} is {resp.content_length} bytes, over the {max_bytes}-byte"
+                        " limit"
+                    )
+                body = bytearray()
+                async for chunk in resp.content.iter_chunked(_CHUNK):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise FetchError(
+                            f"{_name(url)} kept streaming past the {max_bytes}-byte limit;"
+                            " download cut off"
+                        )
+                return Fetched(
+                    False,
+                    bytes(body),
+                    resp.headers.get("ETag"),
+                    _max_age(resp.headers.get("Cache-Control")),
+                )
+    except FetchError:
+        raise
+    except TimeoutError:
+        raise FetchError(
+            f"the pack server {host} did not finish sending {_name(url)} within"
+            f" {total_timeout_s:g} s"
+        ) from None
+    except aiohttp.ServerTimeoutError:
+        raise FetchError(f"the pack server {host} stopped answering (timed out)") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise FetchError(f"cannot reach the pack server {host} ({_reason(exc)})") from None
+    except aiohttp.ClientPayloadError:
+        raise FetchError(f"the download of {_name(url)} from {host} was cut short") from None
+    except aiohttp.TooManyRedirects:
+        raise FetchError(f"the pack server {host} redirected too many times") from None
+    except aiohttp.ClientError as exc:
+        raise FetchError(f"downloading {_name(url)} from {host} failed: {exc}") from None
+
+
+def _reason(exc: aiohttp.ClientConnectorError) -> str:
+    if isinstance(exc.os_error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return "its TLS certificate is not trusted"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "host name not found"
+    return exc.os_error.strerror or "unreachable" if exc.os_error else "unreachable"
+
+
+def _name(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[-1] or url
+
+
+def _max_age(value: str | None) -> float | None:
+    if not value or _NO_CACHE.search(value):
+        return None
+    match = _MAX_AGE.search(value)
+    return float(match.group(1)) if match else None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from now: Retry-After is either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())

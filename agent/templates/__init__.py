@@ -1,0 +1,1 @@
+"""Templates for ``postguard pack init``: a company pack skeleton to start from."""

@@ -1,0 +1,123 @@
+// The only code that talks to the local agent. Every draft-carrying request is
+// preceded (once per worker life, and again after any connection error) by the
+// challenge: the agent must prove it holds our token before it sees any text.
+
+import { HandlerError } from "./dispatch.js";
+import { expectedProof, randomNonce, sameProof } from "./proof.js";
+
+const REQUEST_TIMEOUT_MS = 4000;
+
+export const AgentState = Object.freeze({
+  OFFLINE: "offline", // nothing answers, or it answered with garbage
+  UNPAIRED: "unpaired", // no token, or the agent no longer accepts ours
+  UNTRUSTED: "untrusted", // something answers on the port but cannot prove it is our agent
+});
+
+export class AgentError extends HandlerError {}
+
+function offline(detail) {
+  return new AgentError(AgentState.OFFLINE, `PostGuard agent is not reachable (${detail})`);
+}
+
+/**
+ * @param {{port: () => number, token: () => (string|null), onUnauthorized?: () => void,
+ *          fetchImpl?: typeof fetch, cryptoImpl?: Crypto}} deps
+ */
+export function createAgentClient({ port, token, onUnauthorized, fetchImpl, cryptoImpl }) {
+  const doFetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
+  // One in-flight challenge shared by concurrent callers; null means "prove again".
+  let proven = null;
+
+  async function post(path, body, { auth }) {
+    const headers = { "Content-Type": "application/json" };
+    if (auth) {
+      const current = token();
+      if (!current) throw new AgentError(AgentState.UNPAIRED, "PostGuard is not paired with the agent");
+      headers.Authorization = `Bearer ${current}`;
+    }
+    let response;
+    try {
+      response = await doFetch(`http://127.0.0.1:${port()}${path}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body ?? {}),
+        credentials: "omit",
+        cache: "no-store",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      proven = null;
+      throw offline(error?.name === "TimeoutError" ? "timed out" : "connection refused");
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      proven = null;
+      throw offline(`unreadable reply, HTTP ${response.status}`);
+    }
+    if (response.ok) return data;
+    const code = data?.error?.code ?? `http_${response.status}`;
+    const message = data?.error?.message ?? `agent answered HTTP ${response.status}`;
+    if (response.status === 401 && auth) {
+      onUnauthorized?.();
+      throw new AgentError(AgentState.UNPAIRED, "the agent no longer accepts this pairing; pair again");
+    }
+    throw new AgentError(code, message);
+  }
+
+  async function prove() {
+    const current = token();
+    if (!current) throw new AgentError(AgentState.UNPAIRED, "PostGuard is not paired with the agent");
+    const nonce = randomNonce(cryptoImpl);
+    const reply = await post("/v1/challenge", { nonce }, { auth: false });
+    const expected = await expectedProof(current, nonce, cryptoImpl);
+    if (!sameProof(reply?.proof, expected)) {
+      throw new AgentError(
+        AgentState.UNTRUSTED,
+        "the program on the agent's port could not prove it is the PostGuard agent; nothing was sent",
+      );
+    }
+  }
+
+  function ensureProven() {
+    if (proven == null) {
+      proven = prove().catch((error) => {
+        proven = null;
+        throw error;
+      });
+    }
+    return proven;
+  }
+
+  return {
+    /** Forget the proof (token or port changed). */
+    reset() {
+      proven = null;
+    },
+
+    async health() {
+      const response = await doFetch(`http://127.0.0.1:${port()}/v1/health`, {
+        credentials: "omit",
+        cache: "no-store",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }).catch(() => null);
+      return response?.ok === true;
+    },
+
+    async pair(code) {
+      const reply = await post("/v1/pair", { code }, { auth: false });
+      if (typeof reply?.token !== "string" || reply.token.length < 16) {
+        throw new AgentError("bad_reply", "the agent's pairing reply carried no token");
+      }
+      proven = null;
+      return reply.token;
+    },
+
+    /** Any authenticated call; draft-carrying ones pass `proveFirst`. */
+    async call(path, body, { proveFirst = true } = {}) {
+      if (proveFirst) await ensureProven();
+      return post(path, body, { auth: true });
+    },
+  };
+}

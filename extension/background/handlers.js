@@ -1,0 +1,179 @@
+// The named message handlers of the service worker. Content scripts and the popup
+// send `{type, payload}`; only these functions reach the agent.
+
+import { AgentError, AgentState } from "./agent_client.js";
+import { HandlerError } from "./dispatch.js";
+
+const MAX_TEXT = 100_000;
+const POLICY_TTL_MS = 5 * 60 * 1000;
+const PLATFORMS = new Set(["linkedin", "x"]);
+const FEEDBACK_KINDS = new Set(["false_positive", "unclear", "other"]);
+
+function requireString(value, name, { max = 10_000, min = 0 } = {}) {
+  if (typeof value !== "string" || value.length < min || value.length > max) {
+    throw new HandlerError("bad_request", `${name} must be a string of ${min}–${max} characters`);
+  }
+  return value;
+}
+
+function requirePlatform(value) {
+  if (!PLATFORMS.has(value)) throw new HandlerError("bad_request", "platform must be linkedin or x");
+  return value;
+}
+
+// What the popup may show about the last finding: never the draft or the matched text.
+function summarise(finding, platform) {
+  return {
+    rule_id: finding.rule_id,
+    pack: finding.pack,
+    category: finding.category,
+    severity: finding.severity,
+    message: finding.message,
+    policy: finding.policy,
+    platform,
+    at: Date.now(),
+  };
+}
+
+/** A reply for the composer when the agent cannot be used: why, in one line. */
+function unavailable(error) {
+  if (error instanceof AgentError && Object.values(AgentState).includes(error.code)) {
+    return { state: error.code, message: error.message };
+  }
+  throw error;
+}
+
+/**
+ * @param {{client, state, session}} deps  `state` holds the in-memory settings and token;
+ *   `session` is chrome.storage.session (memory only: nothing here reaches disk).
+ */
+export function createHandlers({ client, state, session, local }) {
+  async function policy() {
+    const { policyCache } = await session.get("policyCache");
+    if (policyCache && Date.now() - policyCache.at < POLICY_TTL_MS) return policyCache.value;
+    const value = await client.call("/v1/policy", {});
+    await session.set({ policyCache: { at: Date.now(), value } });
+    return value;
+  }
+
+  return {
+    settings() {
+      const { failMode, justificationMin, enabledSites } = state.settings;
+      return { failMode, justificationMin, enabledSites, paired: state.token != null };
+    },
+
+    async check({ text, platform, url }) {
+      requireString(text, "text", { max: MAX_TEXT });
+      requirePlatform(platform);
+      let result;
+      try {
+        const body = { text, platform };
+        if (typeof url === "string" && url.startsWith("https://")) body.url = url.split(/[?#]/)[0];
+        result = await client.call("/v1/check", body);
+      } catch (error) {
+        return unavailable(error);
+      }
+      const findings = Array.isArray(result?.findings) ? result.findings : [];
+      if (findings.length > 0) {
+        const top = [...findings].sort((a, b) => rank(b.severity) - rank(a.severity))[0];
+        await session.set({ lastFinding: summarise(top, platform) });
+      }
+      return { state: "ok", result };
+    },
+
+    async policy() {
+      try {
+        return { state: "ok", policy: await policy() };
+      } catch (error) {
+        return unavailable(error);
+      }
+    },
+
+    async override({ findings, platform, reason, justification }) {
+      requirePlatform(platform);
+      requireString(reason, "reason", { min: 1, max: 200 });
+      requireString(justification, "justification", { min: 1, max: 5000 });
+      if (!Array.isArray(findings) || findings.length === 0) {
+        throw new HandlerError("bad_request", "an override names at least one finding");
+      }
+      const refs = findings.map((f) => ({
+        rule_id: f.rule_id,
+        pack: f.pack,
+        start: f.start,
+        end: f.end,
+        matched: f.matched,
+      }));
+      return client.call("/v1/overrides", { findings: refs, platform, reason, justification });
+    },
+
+    async feedback({ rule_id, pack, kind, comment }) {
+      requireString(rule_id, "rule_id", { min: 1, max: 200 });
+      if (!FEEDBACK_KINDS.has(kind)) throw new HandlerError("bad_request", "unknown feedback kind");
+      const body = { rule_id, kind };
+      if (pack && typeof pack.id === "string" && typeof pack.version === "string") {
+        body.pack = { id: pack.id, version: pack.version };
+      }
+      if (typeof comment === "string" && comment.trim()) body.comment = comment.slice(0, 2000);
+      return client.call("/v1/feedback", body);
+    },
+
+    async acknowledge({ policy_version }) {
+      requireString(policy_version, "policy_version", { min: 1, max: 200 });
+      const reply = await client.call("/v1/acknowledge", { policy_version });
+      await session.remove("policyCache");
+      return reply;
+    },
+
+    async pair({ code }) {
+      requireString(code, "code", { min: 1, max: 64 });
+      const token = await client.pair(code.trim());
+      await local.set({ token });
+      state.token = token;
+      client.reset();
+      await session.remove("policyCache");
+      return { paired: true };
+    },
+
+    async unpair() {
+      await local.remove("token");
+      state.token = null;
+      client.reset();
+      return { paired: false };
+    },
+
+    async drift({ site, what, detail }) {
+      requireString(site, "site", { min: 1, max: 20 });
+      requireString(what, "what", { min: 1, max: 100 });
+      const { drift = {} } = await session.get("drift");
+      drift[`${site}:${what}`] = { site, what, detail: String(detail ?? "").slice(0, 200), at: Date.now() };
+      await session.set({ drift });
+      return null;
+    },
+
+    async status() {
+      const { drift = {}, lastFinding = null } = await session.get(["drift", "lastFinding"]);
+      const base = {
+        paired: state.token != null,
+        port: state.settings.agentPort,
+        settings: state.settings,
+        drift: Object.values(drift),
+        lastFinding,
+      };
+      if (state.token == null) {
+        const reachable = await client.health();
+        return { ...base, connection: reachable ? AgentState.UNPAIRED : AgentState.OFFLINE };
+      }
+      try {
+        const [agent, policyValue] = await Promise.all([client.call("/v1/status", {}), policy()]);
+        return { ...base, connection: "connected", agent, policy: policyValue };
+      } catch (error) {
+        const { state: connection, message } = unavailable(error);
+        return { ...base, connection, message };
+      }
+    },
+  };
+}
+
+function rank(severity) {
+  return { info: 0, warn: 1, block: 2 }[severity] ?? 0;
+}

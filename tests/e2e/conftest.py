@@ -1,0 +1,290 @@
+"""End-to-end fixtures: the real agent, a local HTTPS server that answers for
+www.linkedin.com and x.com with the saved composer pages, and Debian's headless
+Chromium with the unpacked extension loaded and paired through its popup.
+
+One agent, one page server and one browser per test module keep the run short.
+A browser that cannot start fails the tests; it is never a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+FIXTURES = EXTENSION / "fixtures"
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+EXTENSION_ID = "fmiiiaehnajkhelcmmjanpbbckoigbbd"
+POSTGUARD = Path(sys.executable).parent / "postguard"
+
+# Which saved page answers which URL, by host name.
+PAGES = {
+    "www.linkedin.com": {"/feed/": "linkedin-feed.html"},
+    "x.com": {
+        "/home": "x-home.html",
+        "/mayachen/status/1": "x-status-reply.html",
+        "/compose/post": "x-compose-quote.html",
+    },
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- the agent ---------------------------------------------------------------
+
+
+@dataclass
+class Agent:
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(POSTGUARD), "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"agent exited at start:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/health", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"agent did not answer within 20 s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(POSTGUARD), *args], env=self.env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def audit(self) -> list[dict[str, object]]:
+        return [
+            json.loads(line) for line in self.cli("audit", "show", "--json").splitlines() if line
+        ]
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
+    base = tmp_path_factory.mktemp("agent")
+    env = {
+        **os.environ,
+        "POSTGUARD_DATA_DIR": str(base / "data"),
+        "POSTGUARD_CONFIG_DIR": str(base / "config"),
+        "POSTGUARD_SITE_CONFIG_DIR": str(base / "site"),
+        # No desktop keyring here: the agent keeps its token in a 0600 file.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    agent = Agent(port=free_port(), env=env, log=base / "agent.log")
+    agent.start()
+    try:
+        yield agent
+    finally:
+        agent.stop()
+
+
+# --- the sites -----------------------------------------------------------------
+
+
+def _certificate(directory: Path) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for the sites' real host names."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "postguard e2e")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(host) for host in PAGES]
+                + [x509.DNSName("twitter.com"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def _page(request: web.Request) -> web.StreamResponse:
+    host = (request.host or "").split(":")[0]
+    name = PAGES.get(host, {}).get(request.path)
+    if name is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(FIXTURES / name, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@dataclass
+class Sites:
+    port: int
+    loop: asyncio.AbstractEventLoop = field(repr=False)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    cert, key = _certificate(tmp_path_factory.mktemp("tls"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", _page)
+    runner = web.AppRunner(app, access_log=None)
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port, ssl_context=context).start())
+        started.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name="e2e-sites", daemon=True)
+    thread.start()
+    assert started.wait(10), "the fixture site server did not start"
+    try:
+        yield Sites(port=port, loop=loop)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+# --- the browser ---------------------------------------------------------------
+
+
+@dataclass
+class Browser:
+    context: BrowserContext
+    worker: Worker
+    agent: Agent
+
+    def open(self, url: str) -> Page:
+        page = self.context.new_page()
+        page.goto(url)
+        # The content script marks its presence by adding its UI layer on first use;
+        # wait until the composer has been picked up.
+        page.wait_for_function("document.querySelector('postguard-ui') !== null", timeout=10_000)
+        return page
+
+    def popup(self) -> Page:
+        page = self.context.new_page()
+        page.set_viewport_size({"width": 360, "height": 560})
+        page.goto(f"chrome-extension://{EXTENSION_ID}/popup/popup.html")
+        return page
+
+
+@pytest.fixture(scope="module")
+def browser(
+    agent: Agent, sites: Sites, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install chromium"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    profile = tmp_path_factory.mktemp("profile")
+    args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--disable-extensions-except={EXTENSION}",
+        f"--load-extension={EXTENSION}",
+        f"--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:{sites.port}, "
+        f"MAP x.com 127.0.0.1:{sites.port}",
+        "--ignore-certificate-errors",
+    ]
+    with sync_playwright() as pw:
+        # headless=False: "--headless=new" above already makes it headless, and
+        # Playwright would otherwise add flags of its own.
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=False,
+            args=args,
+            viewport={"width": 1100, "height": 760},
+            device_scale_factor=1,
+        )
+        try:
+            worker = next(iter(context.service_workers), None) or context.wait_for_event(
+                "serviceworker", timeout=15_000
+            )
+            assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/"), worker.url
+            # The first-run tab opens by itself; the tests use their own pages.
+            worker.evaluate(f"chrome.storage.local.set({{agentPort: {agent.port}}})")
+            browser = Browser(context=context, worker=worker, agent=agent)
+            _pair_through_popup(browser)
+            yield browser
+        finally:
+            context.close()
+
+
+def _pair_through_popup(browser: Browser) -> None:
+    popup = browser.popup()
+    popup.locator("#connection").filter(has_text="Not paired").wait_for(timeout=10_000)
+    code = browser.agent.cli("pair", "--quiet").strip()
+    popup.fill("#pair-code", code)
+    popup.click("#pair-form button[type=submit]")
+    popup.locator("#connection").filter(has_text="Connected").wait_for(timeout=10_000)
+    popup.close()

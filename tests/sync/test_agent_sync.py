@@ -1,0 +1,146 @@
+"""Sync inside the real agent: start from the last good set, hot-swap updates, keep the old
+set on a bad publication, and keep answering checks promptly while the pack server hangs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from keyring.backends.fail import Keyring as FailKeyring
+from sync_support import Publisher
+
+from agent.api.keys import PACKS, TOKEN
+from agent.api.server import runner_options
+from agent.app import create_app
+from agent.config import Settings, SyncSettings
+from agent.paths import BUNDLED_PACKS
+from agent.security.secrets import SecretStore
+
+PLUGIN = ("agent.sync.plugin",)
+NOW = datetime.now(UTC)
+
+
+def settings_for(tmp_path: Path, index_url: str, keys: list[str]) -> Settings:
+    return Settings(
+        config_dir=tmp_path / "config",
+        data_dir=tmp_path / "data",
+        sync=SyncSettings(index_url=index_url, trusted_keys=keys, poll_interval_s=0.3),
+    )
+
+
+async def start(
+    aiohttp_client: Any, settings: Settings
+) -> tuple[web.Application, TestClient[Any, Any]]:
+    app = create_app(
+        settings, plugins=PLUGIN, secrets=SecretStore(settings.config_dir, backend=FailKeyring())
+    )
+    server = TestServer(app)
+    await server.start_server(**runner_options(settings))
+    return app, await aiohttp_client(server)
+
+
+def versions(app: web.Application) -> list[tuple[str, str]]:
+    return [(p.id, p.version) for p in app[PACKS].current().packs]
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+async def status(client: TestClient[Any, Any], app: web.Application) -> dict[str, Any]:
+    resp = await client.post(
+        "/v1/status", json={}, headers={"Authorization": f"Bearer {app[TOKEN]}"}
+    )
+    assert resp.status == 200
+    data: dict[str, Any] = await resp.json()
+    return data
+
+
+async def check(client: TestClient[Any, Any], app: web.Application, text: str) -> dict[str, Any]:
+    resp = await client.post(
+        "/v1/check",
+        json={"text": text, "platform": "linkedin"},
+        headers={"Authorization": f"Bearer {app[TOKEN]}"},
+    )
+    assert resp.status == 200, await resp.text()
+    data: dict[str, Any] = await resp.json()
+    return data
+
+
+async def test_agent_syncs_swaps_and_keeps_the_last_good_set(
+    aiohttp_client: Any, tmp_path: Path, publisher: Publisher, site_url: str
+) -> None:
+    publisher.publish("1.0.0", now=NOW)
+    settings = settings_for(tmp_path, site_url, publisher.public_keys)
+    app, client = await start(aiohttp_client, settings)
+    bundled = [p.id for p in app[PACKS].current().packs]
+    assert bundled == [p.name for p in BUNDLED_PACKS]  # first run: bundled until synced
+
+    await wait_for(lambda: versions(app) == [("acme", "1.0.0")])
+    result = await check(client, app, "we ship project acme 1x0x0 soon")
+    assert [f["pack"]["version"] for f in result["findings"]] == ["1.0.0"]
+
+    publisher.publish("1.1.0", now=NOW)
+    await wait_for(lambda: versions(app) == [("acme", "1.1.0")])
+
+    publisher.publish("1.2.0", now=NOW)
+    (publisher.site / "index.json.sig").unlink()
+    await wait_for(lambda: app[PACKS].last_error is not None)
+    body = await status(client, app)
+    assert versions(app) == [("acme", "1.1.0")]
+    assert "not signed" in body["pack_error"]
+    assert body["sections"]["sync"]["state"] == "error"
+    assert "not signed" in body["sections"]["sync"]["last_error"]
+    assert body["sections"]["sync"]["packs"] == [{"id": "acme", "version": "1.1.0"}]
+
+
+async def test_restart_uses_last_good_and_checks_stay_fast_while_server_hangs(
+    aiohttp_client: Any,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    tmp_path: Path,
+    publisher: Publisher,
+    site_url: str,
+) -> None:
+    publisher.publish("1.0.0", now=NOW)
+    first, _ = await start(aiohttp_client, settings_for(tmp_path, site_url, publisher.public_keys))
+    await wait_for(lambda: versions(first) == [("acme", "1.0.0")])
+    await first.shutdown()
+    await first.cleanup()
+
+    requests = 0
+    release = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        nonlocal requests
+        requests += 1
+        await release.wait()  # released at the end, so the server can shut down at once
+        return web.Response(status=503)
+
+    hanging = web.Application()
+    hanging.router.add_get("/index.json", hang)
+    server = await aiohttp_server(hanging)
+    settings = settings_for(tmp_path, str(server.make_url("/index.json")), publisher.public_keys)
+    app, client = await start(aiohttp_client, settings)
+    assert versions(app) == [("acme", "1.0.0")]  # from disk, before any network
+    assert app[PACKS].activation.source == "sync"
+    await wait_for(lambda: requests > 0)  # a sync is now stuck on the server
+
+    latencies = []
+    try:
+        for _ in range(20):
+            started = time.perf_counter()
+            result = await check(client, app, "we ship project acme 1x0x0 soon")
+            latencies.append(time.perf_counter() - started)
+            assert [f["rule_id"] for f in result["findings"]] == ["confidential.codename"]
+    finally:
+        release.set()
+    assert max(latencies) < 0.5, latencies

@@ -1,0 +1,102 @@
+"""`postguard sync` and `postguard status` against a site served by Python's own static
+file server (any static server hosts a site unchanged)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sync_support import Publisher, closed_port
+
+from agent.cli import main
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def http_server(publisher: Publisher) -> Iterator[str]:
+    publisher.site.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "-d",
+            str(publisher.site),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    match = re.search(r"port (\d+)", proc.stdout.readline())
+    assert match, "http.server did not start"
+    yield f"http://127.0.0.1:{match.group(1)}/index.json"
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+@pytest.fixture
+def agent_env(
+    tmp_path: Path, publisher: Publisher, http_server: str, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    managed = tmp_path / "managed"
+    managed.mkdir()
+    keys = ", ".join(f'"{k}"' for k in publisher.public_keys)
+    (managed / "config.toml").write_text(
+        f'port = {closed_port()}\n[sync]\nindex_url = "{http_server}"\ntrusted_keys = [{keys}]\n'
+    )
+    monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(managed))
+    monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    return tmp_path / "data"
+
+
+@pytest.mark.slow
+def test_sync_and_status_from_the_command_line(
+    agent_env: Path, publisher: Publisher, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publisher.publish("1.0.0", now=NOW)
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out
+    assert "sync updated: activated serial 1: acme 1.0.0" in out
+
+    assert main(["sync"]) == 0
+    assert "sync up to date" in capsys.readouterr().out
+
+    publisher.publish("1.1.0", now=NOW)
+    (publisher.site / "index.json.sig").unlink()
+    assert main(["sync"]) == 1
+    out = capsys.readouterr().out
+    assert "sync refused: the pack index is not signed" in out
+    assert "active packs: acme 1.0.0" in out and "last good packs stay active" in out
+
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"agent:\s+not running", out)
+    assert re.search(r"packs:\s+acme 1.0.0", out)
+    assert re.search(r"sync:\s+error", out)
+    assert re.search(r"last error:\s+the pack index is not signed", out)
+
+
+def test_sync_without_configuration_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
+    for name in ("POSTGUARD_SYNC__INDEX_URL", "POSTGUARD_SYNC__TRUSTED_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["sync"]) == 2
+    assert "sync is not configured" in capsys.readouterr().err
