@@ -5,18 +5,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 ensure_venv() {
-  local extras="$1"
+  local extras="${1:-}" target="$ROOT"
+  [ -z "$extras" ] || target="$ROOT[$extras]"
   if [ ! -x "$VENV/bin/python" ]; then
     echo "postguard: creating virtual environment in .venv" >&2
     "$PY" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
   fi
   # Re-install only when pyproject.toml changed since the last install.
-  local stamp="$VENV/.installed-$extras"
+  local stamp="$VENV/.installed-${extras:-core}"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-    echo "postguard: installing Python dependencies ($extras)" >&2
+    echo "postguard: installing Python dependencies${extras:+ ($extras)}" >&2
     local log="$VENV/pip-install.log"
-    if ! "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]" >"$log" 2>&1; then
+    if ! "$VENV/bin/python" -m pip install --quiet -e "$target" >"$log" 2>&1; then
       cat "$log" >&2
       echo "postguard: installing Python dependencies failed (log: $log)" >&2
       exit 1
