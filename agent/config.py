@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any, Final
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agent.errors import UserError
 from agent.paths import BUNDLED_PACKS
@@ -56,6 +63,17 @@ class SyncSettings(_Section):
     trusted_keys: list[str] = Field(default_factory=list, description="Ed25519 public keys")
     poll_interval_s: float = Field(default=900.0, gt=0)
     max_download_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="per archive")
+    connect_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    read_timeout_s: float = Field(default=30.0, gt=0, le=600, description="between two chunks")
+    total_timeout_s: float = Field(default=120.0, gt=0, le=3600, description="one whole download")
+    backoff_base_s: float = Field(default=30.0, gt=0, description="first delay after an error")
+    backoff_cap_s: float = Field(default=3600.0, gt=0, le=86400, description="longest delay")
+
+    @model_validator(mode="after")
+    def _backoff_rises(self) -> SyncSettings:
+        if self.backoff_cap_s < self.backoff_base_s:
+            raise ValueError("sync.backoff_cap_s must be at least sync.backoff_base_s")
+        return self
 
 
 class UploadSettings(_Section):

@@ -32,3 +32,7 @@ CHECK_POOL = web.AppKey("check_pool", ThreadPoolExecutor)
 AUDIT_POOL = web.AppKey("audit_pool", ThreadPoolExecutor)
 SLOTS = web.AppKey("slots", asyncio.Semaphore)
 STATUS_SECTIONS = web.AppKey("status_sections", dict[str, StatusSection])
+# Called on the event loop right after an event is committed to the audit log (the uploader
+# registers its wake-up here).  Optional; a callback must be cheap and must not raise: the
+# record is already stored and the answer must say so.
+ON_RECORDED = web.AppKey("on_recorded", list[Callable[[], None]])

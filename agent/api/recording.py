@@ -15,7 +15,15 @@ from pydantic import BaseModel
 
 from agent.api.body import parse, reply
 from agent.api.errors import ApiError, ErrorCode
-from agent.api.keys import AUDIT, AUDIT_POOL, CHECK_POOL, FINGERPRINT_KEY, PACKS, SETTINGS
+from agent.api.keys import (
+    AUDIT,
+    AUDIT_POOL,
+    CHECK_POOL,
+    FINGERPRINT_KEY,
+    ON_RECORDED,
+    PACKS,
+    SETTINGS,
+)
 from agent.api.models import (
     AcknowledgeRequest,
     AcknowledgeResponse,
@@ -153,6 +161,9 @@ async def _screen(
 
 async def _append(request: web.Request, kind: EventKind, payload: BaseModel) -> AuditRecord:
     audit = request.app[AUDIT]
-    return await asyncio.get_running_loop().run_in_executor(
+    record = await asyncio.get_running_loop().run_in_executor(
         request.app[AUDIT_POOL], audit.append, kind, payload
     )
+    for notify in request.app.get(ON_RECORDED, ()):
+        notify()
+    return record

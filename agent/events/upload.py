@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.events.upload_backoff import Backoff, parse_retry_after
+from agent.events.upload_backoff import Backoff
 from agent.events.upload_wire import (
     AUTH_SCHEME,
     HEC_PATH,
@@ -33,6 +33,7 @@ from agent.events.upload_wire import (
     encode_events,
     gzip_body,
 )
+from agent.httputil import retry_after_s
 
 log = logging.getLogger("postguard.upload")
 _T = TypeVar("_T")
@@ -170,6 +171,9 @@ class Uploader:
             timeout=aiohttp.ClientTimeout(total=self.config.timeout_s)
         ) as session:
             while True:
+                # Cleared before reading the outbox, not before sleeping: a record appended
+                # while a batch is in flight then still cuts the idle wait short.
+                self._wake.clear()
                 outcome, delay = await self.attempt(session)
                 await self.refresh_status()
                 if outcome in (Attempt.SENT, Attempt.RETRY_NOW):
@@ -256,7 +260,7 @@ class Uploader:
             answer = _parse_answer(raw)
             if response.status == 200 and answer is not None and answer.code == HecCode.SUCCESS:
                 return
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = retry_after_s(response.headers.get("Retry-After"))
             what = f"HTTP {response.status}"
             if answer is not None:
                 what += f" code {answer.code} {answer.text!r}"
@@ -265,7 +269,6 @@ class Uploader:
             raise BatchRejected(f"the collector answered {what}", retry_after)
 
     async def _sleep(self, seconds: float, *, wakeable: bool) -> None:
-        self._wake.clear()
         if not wakeable:
             await asyncio.sleep(seconds)
             return

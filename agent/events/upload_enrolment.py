@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from agent.config import Locations, Settings
 from agent.errors import UserError
-from agent.security.secrets import SecretStore, write_private
+from agent.fsutil import write_atomic
+from agent.security.secrets import SecretStore
 
 TOKEN_SECRET: Final = "collector-token"  # noqa: S105 - the secret's name, not a secret
 
@@ -64,7 +65,7 @@ def _set_user_setting(path: Path, section: str, key: str, value: str) -> None:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"{path}: cannot update the settings file ({exc})") from None
     current.setdefault(section, {})[key] = value
-    write_private(path, dump_toml(current).encode("utf-8"))
+    write_atomic(path, dump_toml(current).encode("utf-8"))
 
 
 def dump_toml(data: dict[str, Any]) -> str:

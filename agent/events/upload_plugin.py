@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from aiohttp import web
 from pydantic import JsonValue
 
-from agent.api.keys import AUDIT, AUDIT_POOL, STATUS_SECTIONS
+from agent.api.keys import AUDIT, AUDIT_POOL, ON_RECORDED, STATUS_SECTIONS
 from agent.config import Settings
 from agent.events.upload import (
     BACKLOG_LIMIT,
@@ -47,10 +47,18 @@ class _Uploads:
         data: dict[str, JsonValue] = current.model_dump(mode="json")
         return data
 
+    def wake(self) -> None:
+        """An event was recorded: upload it now rather than at the next idle poll."""
+        if self.uploader is not None:
+            self.uploader.wake()
+
 
 def setup(app: web.Application, settings: Settings) -> None:
     uploads = _Uploads()
     app[STATUS_SECTIONS]["uploads"] = uploads.section
+    if ON_RECORDED not in app:
+        app[ON_RECORDED] = []
+    app[ON_RECORDED].append(uploads.wake)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(_run(app, settings, uploads), name="postguard-upload")

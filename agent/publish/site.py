@@ -8,9 +8,7 @@ names; the builder refuses to publish changed content under an old version.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +18,7 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.errors import UserError
+from agent.fsutil import WORLD_READABLE, write_atomic
 from agent.publish.archive import ArchiveError, build_archive
 from agent.publish.index import (
     INDEX_NAME,
@@ -110,8 +109,8 @@ def build_site(
     entries = [_publish_archive(source, out, now, now + expires_in) for source in sources]
     index = PackIndex(serial=serial, issued_at=now, expires_at=now + expires_in, packs=entries)
     index_bytes = index.to_bytes()
-    _write(out / SIGNATURE_NAME, sign_index(index_bytes, keys))
-    _write(out / INDEX_NAME, index_bytes)
+    write_atomic(out / SIGNATURE_NAME, sign_index(index_bytes, keys), mode=WORLD_READABLE)
+    write_atomic(out / INDEX_NAME, index_bytes, mode=WORLD_READABLE)
     return index
 
 
@@ -130,7 +129,7 @@ def _publish_archive(
             f" raise its version in {source.directory / 'pack.yaml'}"
         )
     if not target.exists():
-        _write(target, data)
+        write_atomic(target, data, mode=WORLD_READABLE)  # served as-is
     return PackEntry(
         id=source.id,
         version=source.version,
@@ -140,10 +139,3 @@ def _publish_archive(
         issued_at=issued_at,
         expires_at=expires_at,
     )
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o644)  # served as-is: world-readable is the point
-    os.replace(tmp, path)

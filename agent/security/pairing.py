@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from agent.security.secrets import write_private
+from agent.fsutil import write_atomic
 
 PENDING_FILE: Final = "pairing.json"
 CODE_TTL: Final = timedelta(minutes=5)
@@ -48,7 +48,7 @@ def issue_code(data_dir: Path, now: datetime | None = None) -> IssuedCode:
     code = f"{raw[:4]}-{raw[4:]}"
     expires_at = now + CODE_TTL
     record = {"sha256": _digest(code), "expires_at": expires_at.isoformat()}
-    write_private(data_dir / PENDING_FILE, json.dumps(record).encode())
+    write_atomic(data_dir / PENDING_FILE, json.dumps(record).encode())
     return IssuedCode(code=code, expires_at=expires_at)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import threading
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import keyring
 import keyring.backend
 
 from agent.errors import UserError
+from agent.fsutil import write_atomic
 
 log = logging.getLogger("postguard.secrets")
 
@@ -105,12 +105,12 @@ class SecretStore:
                     raise KeyringUnavailable(f"insecure keyring ({type(backend).__name__})")
                 _bounded(lambda: backend.set_password(SERVICE, name, value), self._timeout)
                 if stored.pop(name, None) is not None:  # the keyring copy is now the only one
-                    _write_private(self._file, json.dumps(stored, indent=2).encode())
+                    write_atomic(self._file, json.dumps(stored, indent=2).encode())
                 self.location = f"keyring {type(backend).__name__}"
             except KeyringUnavailable as exc:
                 _warn_once(str(exc), self._file)
                 stored[name] = value
-                _write_private(self._file, json.dumps(stored, indent=2).encode())
+                write_atomic(self._file, json.dumps(stored, indent=2).encode())
                 self.location = f"file {self._file}"
             return self.location
 
@@ -152,7 +152,7 @@ class SecretStore:
         if not value:
             value = secrets.token_urlsafe(32)
             stored[name] = value
-            _write_private(self._file, json.dumps(stored, indent=2).encode())
+            write_atomic(self._file, json.dumps(stored, indent=2).encode())
         self.location = f"file {self._file}"
         return value
 
@@ -171,23 +171,3 @@ def _warn_once(reason: str, path: Path) -> None:
     if not _warned:
         _warned = True
         log.warning("keyring unavailable (%s); keeping secrets in %s (mode 0600)", reason, path)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by the owner only, atomically (temp + rename)."""
-    _write_private(path, data)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

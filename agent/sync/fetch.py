@@ -8,14 +8,13 @@ compressed "bomb" from growing past the cap.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import re
-import time
 from dataclasses import dataclass
-from datetime import UTC
 from urllib.parse import urlsplit
 
 import aiohttp
+
+from agent.httputil import retry_after_s
 
 _CHUNK = 64 * 1024
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
@@ -71,7 +70,7 @@ async def fetch(
                     raise FetchError(
                         f"the pack server {host} answered {resp.status} {resp.reason or ''}"
                         f" for {_name(url)}".replace("  ", " "),
-                        retry_after_s=_retry_after(resp.headers.get("Retry-After")),
+                        retry_after_s=retry_after_s(resp.headers.get("Retry-After")),
                         status=resp.status,
                     )
                 if (resp.content_length or 0) > max_bytes:
@@ -131,19 +130,3 @@ def _max_age(value: str | None) -> float | None:
         return None
     match = _MAX_AGE.search(value)
     return float(match.group(1)) if match else None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from now: Retry-After is either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - time.time())

@@ -50,4 +50,9 @@ class SyncOptions:
             trusted_keys=tuple(settings.trusted_keys),
             poll_interval_s=settings.poll_interval_s,
             max_download_bytes=settings.max_download_bytes,
+            connect_timeout_s=settings.connect_timeout_s,
+            read_timeout_s=settings.read_timeout_s,
+            total_timeout_s=settings.total_timeout_s,
+            backoff_base_s=settings.backoff_base_s,
+            backoff_cap_s=settings.backoff_cap_s,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from agent.sync.fsutil import write_atomic
+from agent.fsutil import write_atomic
 
 STATUS = "status.json"
 

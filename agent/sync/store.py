@@ -31,8 +31,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.fsutil import fsync_dir, fsync_tree, write_atomic
 from agent.publish.index import INDEX_NAME, InvalidIndex, PackIndex, version_key
-from agent.sync.fsutil import fsync_dir, fsync_tree, write_atomic
 
 CURRENT = "current"
 STATE = "state.json"

@@ -1,0 +1,28 @@
+"""HTTP details shared by the agent's clients (pack sync, event upload)."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from datetime import UTC
+
+
+def retry_after_s(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
+
+    None when absent or unreadable; a date in the past is 0.  Callers bound the result:
+    a server's far-off date must not park a client for days.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000" dates parse naive; HTTP dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
