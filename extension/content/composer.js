@@ -58,7 +58,9 @@ export class Composer {
   #listen() {
     const { editor, signal } = this;
     const opts = { signal };
-    editor.addEventListener("input", () => (this.lastInputAt = performance.now()), opts);
+    // The keystroke's own moment: "beforeinput" precedes the edit; Chrome may deliver
+    // "input" after the mutation that arms the debounce, which would flatter the latency.
+    editor.addEventListener("beforeinput", () => (this.lastInputAt = performance.now()), opts);
     editor.addEventListener("focus", () => {
       // First focus of an empty composer: an (empty) check tells whether the agent is there.
       if (this.state === "pending" && !this.busy()) this.check();
@@ -89,10 +91,23 @@ export class Composer {
   }
 
   #onMutation() {
-    const text = agentText(readComposer(this.editor));
-    if (text === this.lastText) return;
+    const model = readComposer(this.editor);
+    if (agentText(model) === this.lastText) {
+      // The same words in new nodes (an editor re-rendering its spans, or an edit
+      // undone): the findings still hold, only their ranges move. No new check.
+      if (this.findings.length > 0) this.#remap(model);
+      return;
+    }
     this.schedule();
     this.#place();
+  }
+
+  #remap(model) {
+    for (const f of this.findings) f.range = rangeFor(model, f.start, f.end, document) ?? f.range;
+    setHighlights(
+      this,
+      this.findings.map((f) => ({ severity: f.severity, range: f.range })),
+    );
   }
 
   /** True while a check is waiting for the pause or for the agent. */
@@ -123,10 +138,7 @@ export class Composer {
       }
       const value = reply.ok ? reply.value : { state: "offline", message: reply.error?.message };
       this.#apply(value, now, text);
-      if (startedFrom > 0) {
-        this.layer.host.dataset.lastLatencyMs = (performance.now() - startedFrom).toFixed(1);
-        this.layer.host.dataset.agentMs = String(value.result?.elapsed_ms ?? "");
-      }
+      if (startedFrom > 0) this.#recordLatency(startedFrom, value.result?.elapsed_ms);
     });
     this.inflight = request.finally(() => {
       if (this.latest.isCurrent(ticket)) this.inflight = null;
@@ -149,6 +161,24 @@ export class Composer {
     this.#announce();
     this.#render();
     this.layer.host.dataset.checks = String(Number(this.layer.host.dataset.checks ?? 0) + 1);
+  }
+
+  /**
+   * Typing pause → underline on screen, for the end-to-end latency report: measured
+   * at the next frame after the highlights were set, so it includes the paint.
+   */
+  #recordLatency(startedFrom, agentMs) {
+    const host = this.layer.host;
+    let done = false;
+    const record = () => {
+      if (done) return;
+      done = true;
+      host.dataset.lastLatencyMs = (performance.now() - startedFrom).toFixed(1);
+      host.dataset.agentMs = String(agentMs ?? "");
+      host.dataset.latencySeq = String(Number(host.dataset.latencySeq ?? 0) + 1);
+    };
+    requestAnimationFrame(record);
+    setTimeout(record, 100); // a hidden tab gets no frames
   }
 
   #announce() {

@@ -1,8 +1,12 @@
-// The toolbar popup: connection, pack versions, last sync, pending uploads, the
-// policy link, "report false positive" for the last finding, first-run policy
-// acknowledgement, and pairing. All agent calls go through the service worker.
+// The toolbar popup (also the first-run tab): connection, pack versions, pack
+// updates, pending uploads, the policy link, "report false positive" for the last
+// finding, first-run policy acknowledgement, and pairing. All agent calls go
+// through the service worker; the wording lives in view.js.
+
+import { CONNECTION_LABELS, describeSync, describeUploads, healthWarnings, when } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
+const WELCOME = new URLSearchParams(location.search).has("welcome");
 
 async function send(type, payload = {}) {
   try {
@@ -10,29 +14,6 @@ async function send(type, payload = {}) {
   } catch (error) {
     return { ok: false, error: { code: "offline", message: String(error?.message ?? error) } };
   }
-}
-
-const CONNECTION_LABELS = {
-  connected: "Connected",
-  offline: "Agent offline",
-  unpaired: "Not paired",
-  untrusted: "Agent not verified",
-};
-
-function when(value) {
-  if (!value) return "never";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
-
-function lastSync(agent) {
-  const sync = agent?.sections?.sync;
-  if (sync && typeof sync === "object") {
-    if (sync.last_success) return when(sync.last_success);
-    if (sync.last_error) return `failed: ${sync.last_error}`;
-  }
-  return agent?.packs_source ? `${agent.packs_source} packs, ${when(agent.packs_activated_at)}` : "–";
 }
 
 function policyUrl(policy) {
@@ -63,9 +44,18 @@ function renderDrift(drift) {
   }
 }
 
+let shownFinding = null;
+
 function renderLast(last) {
   $("last").hidden = last == null;
   if (!last) return;
+  const key = `${last.rule_id}@${last.at}`;
+  if (key !== shownFinding) {
+    // A newer finding: its report has not been sent yet.
+    shownFinding = key;
+    $("report").disabled = false;
+    $("report-status").textContent = "";
+  }
   $("last-message").textContent = last.message;
   const section = last.policy ? ` · § ${last.policy.section}` : "";
   $("last-meta").textContent = `${last.rule_id}${section} · ${last.platform === "x" ? "X" : "LinkedIn"} · ${when(last.at)}`;
@@ -77,8 +67,32 @@ function renderLast(last) {
   };
 }
 
+function renderHealth(agent) {
+  const warnings = agent ? healthWarnings(agent) : [];
+  $("health").hidden = warnings.length === 0;
+  $("health-list").replaceChildren(
+    ...warnings.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    }),
+  );
+}
+
+function renderWelcome(s) {
+  $("welcome").hidden = !WELCOME;
+  if (!WELCOME) return;
+  const paired = s.paired && s.connection !== "unpaired";
+  $("step-pair").dataset.done = String(paired);
+  $("step-ack").dataset.done = String(s.connection === "connected" && s.agent?.policy_acknowledged === true);
+}
+
+let generation = 0;
+
 async function refresh() {
+  const mine = ++generation;
   const reply = await send("status");
+  if (mine !== generation) return; // a newer refresh started (port or pairing changed)
   if (!reply.ok) {
     $("connection").dataset.state = "offline";
     $("connection").textContent = "Error";
@@ -102,6 +116,8 @@ async function refresh() {
   }
 
   const connected = s.connection === "connected";
+  renderWelcome(s);
+  renderHealth(connected ? s.agent : null);
   $("details").hidden = !connected;
   $("ack").hidden = true;
   if (!connected) return;
@@ -118,8 +134,10 @@ async function refresh() {
       return li;
     }),
   );
-  $("last-sync").textContent = lastSync(agent);
-  $("pending").textContent = String(agent.pending_uploads ?? 0);
+  $("last-sync").textContent = describeSync(agent).line;
+  const uploads = describeUploads(agent);
+  $("pending").textContent = String(uploads.pending);
+  $("uploads-note").textContent = uploads.note;
   $("agent-version").textContent = agent.agent_version ?? "–";
   const url = policyUrl(policy);
   showLink($("policy-link"), url);
@@ -154,4 +172,14 @@ $("pair-form").addEventListener("submit", async (event) => {
   }
 });
 
+// Pairing from another window, a new port or an IT policy change: show it at once.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed" || (area === "local" && ("token" in changes || "agentPort" in changes || "failMode" in changes))) {
+    refresh();
+  }
+});
+
+if (WELCOME) document.body.classList.add("tab");
 refresh();
+// Status changes while the popup is open (an upload backlog, a failed pack update).
+setInterval(refresh, 5000);

@@ -13,7 +13,6 @@ import datetime as dt
 import ipaddress
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -30,13 +30,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from e2e_support import ROOT, SCREENSHOTS, free_port
 from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 FIXTURES = EXTENSION / "fixtures"
-ARTIFACTS = ROOT / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 EXTENSION_ID = "fmiiiaehnajkhelcmmjanpbbckoigbbd"
 POSTGUARD = Path(sys.executable).parent / "postguard"
@@ -52,12 +50,6 @@ PAGES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # --- the agent ---------------------------------------------------------------
 
 
@@ -68,11 +60,12 @@ class Agent:
     log: Path
     process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start (or restart) on the same port and data: the pairing token survives."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(POSTGUARD), "serve", "--port", str(self.port)],
-                env=self.env,
+                env={**self.env, **(extra_env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -103,10 +96,14 @@ class Agent:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def audit(self) -> list[dict[str, object]]:
+    def audit(self) -> list[dict[str, Any]]:
         return [
             json.loads(line) for line in self.cli("audit", "show", "--json").splitlines() if line
         ]
+
+    def requests(self, route: str) -> int:
+        """How often the access log shows `route` (e.g. "POST /v1/challenge")."""
+        return self.log.read_text(errors="replace").count(f"{route} ")
 
 
 @pytest.fixture(scope="module")
@@ -212,12 +209,17 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 
 # --- the browser ---------------------------------------------------------------
 
+POPUP = f"chrome-extension://{EXTENSION_ID}/popup/popup.html"
+WORKER_SCRIPT = f"chrome-extension://{EXTENSION_ID}/background/worker.js"
+
 
 @dataclass
 class Browser:
     context: BrowserContext
     worker: Worker
     agent: Agent
+    # The tab the extension opened by itself on install (popup.html?welcome=1).
+    welcome: Page
 
     def open(self, url: str) -> Page:
         page = self.context.new_page()
@@ -229,15 +231,57 @@ class Browser:
 
     def popup(self) -> Page:
         page = self.context.new_page()
-        page.set_viewport_size({"width": 360, "height": 560})
-        page.goto(f"chrome-extension://{EXTENSION_ID}/popup/popup.html")
+        page.set_viewport_size({"width": 360, "height": 600})
+        page.goto(POPUP)
         return page
+
+    def storage_set(self, values: dict[str, Any]) -> None:
+        """Write the extension's chrome.storage.local as the options page does."""
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{EXTENSION_ID}/options/options.html")
+        page.evaluate("values => chrome.storage.local.set(values)", values)
+        page.close()
+
+    def paired(self) -> bool:
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{EXTENSION_ID}/options/options.html")
+        token = page.evaluate("chrome.storage.local.get('token').then(r => r.token ?? null)")
+        page.close()
+        return token is not None
+
+    def stop_worker(self) -> None:
+        """Stop the extension's service worker as Chrome does when it is idle.
+
+        Uses DevTools' ServiceWorker.stopAllWorkers (what chrome://serviceworker-internals'
+        "Stop" does) from an extension page, and waits until DevTools reports the
+        worker stopped. Its in-memory state is gone; the next message restarts it.
+        """
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{EXTENSION_ID}/options/options.html")
+        cdp = self.context.new_cdp_session(page)
+        statuses: list[str] = []
+
+        def seen(event: dict[str, Any]) -> None:
+            for version in event.get("versions", []):
+                if version.get("scriptURL") == WORKER_SCRIPT:
+                    statuses.append(version.get("runningStatus", ""))
+
+        cdp.on("ServiceWorker.workerVersionUpdated", seen)
+        cdp.send("ServiceWorker.enable")
+        cdp.send("ServiceWorker.stopAllWorkers")
+        deadline = time.monotonic() + 10
+        while "stopped" not in statuses and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        cdp.detach()
+        page.close()
+        assert "stopped" in statuses, f"the service worker did not stop: {statuses}"
 
 
 @pytest.fixture(scope="module")
-def browser(
+def installed(
     agent: Agent, sites: Sites, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Browser]:
+    """Chromium with the extension just installed: not paired, policy not acknowledged."""
     assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install chromium"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     profile = tmp_path_factory.mktemp("profile")
@@ -270,14 +314,36 @@ def browser(
             worker = next(iter(context.service_workers), None) or context.wait_for_event(
                 "serviceworker", timeout=15_000
             )
-            assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/"), worker.url
-            # The first-run tab opens by itself; the tests use their own pages.
+            assert worker.url == WORKER_SCRIPT, worker.url
+            welcome = _welcome_tab(context)
             worker.evaluate(f"chrome.storage.local.set({{agentPort: {agent.port}}})")
-            browser = Browser(context=context, worker=worker, agent=agent)
-            _pair_through_popup(browser)
-            yield browser
+            # It first looked for an agent on the default port; look again on the test's.
+            welcome.reload()
+            yield Browser(context=context, worker=worker, agent=agent, welcome=welcome)
         finally:
             context.close()
+
+
+def _welcome_tab(context: BrowserContext) -> Page:
+    """The tab the extension opens by itself on install; a failure if it never does."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for page in context.pages:
+            if page.url.startswith(POPUP) and "welcome=1" in page.url:
+                page.wait_for_load_state()
+                return page
+        # Playwright's sync API only learns of new tabs while it waits on something.
+        context.pages[0].wait_for_timeout(50)
+    raise AssertionError(f"no first-run tab opened; tabs: {[p.url for p in context.pages]}")
+
+
+@pytest.fixture(scope="module")
+def browser(installed: Browser) -> Browser:
+    """The installed extension, paired with the agent (through the popup, if the
+    first-install test has not paired it already)."""
+    if not installed.paired():
+        _pair_through_popup(installed)
+    return installed
 
 
 def _pair_through_popup(browser: Browser) -> None:

@@ -133,7 +133,10 @@ export class FindingCard {
         advice.length ? el("ul", { class: "advice" }, advice) : null,
         replacements.length ? el("div", { class: "suggestions" }, replacements) : null,
         severity === "block" && finding.contact ? el("p", { class: "consequence" }, `Questions: ${finding.contact}`) : null,
-        finding.explanation?.detail ? el("p", { class: "why" }, `Why: ${finding.explanation.detail}`) : null,
+        // The matcher's own words ("regex matched; luhn: valid") are for the curious, folded away.
+        finding.explanation?.detail
+          ? el("details", { class: "why" }, el("summary", {}, "How this was detected"), el("p", {}, finding.explanation.detail))
+          : null,
       ),
       el("div", { class: "foot" }, report, el("span", { class: "hint" }, "Esc to close")),
     );

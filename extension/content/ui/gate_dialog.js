@@ -24,6 +24,10 @@ function trapFocus(dialog, event) {
   }
 }
 
+function sentenceCase(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 function findingItem(finding) {
   return el(
     "li",
@@ -58,7 +62,7 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
       "select",
       { id: "pg-reason", name: "reason", required: true },
       el("option", { value: "" }, "Choose a reason…"),
-      policy.reasons.map((r) => el("option", { value: r.id }, r.label)),
+      policy.reasons.map((r) => el("option", { value: r.id }, sentenceCase(r.label))),
     );
     const justification = el("textarea", {
       id: "pg-justification",
@@ -93,7 +97,8 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
     justification.addEventListener("input", update);
     update();
 
-    const edit = el("button", { class: blocked ? "primary" : "secondary", type: "button" }, "Edit post");
+    // Editing is the safe choice, so it leads until the employee asks to post anyway.
+    const edit = el("button", { class: "primary", type: "button" }, "Edit post");
     const postAnyway = blocked ? null : el("button", { class: "secondary", type: "button" }, "Post anyway…");
 
     const footer = el("footer", {}, postAnyway, edit);
@@ -148,8 +153,10 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
     edit.addEventListener("click", () => close("edit"));
     postAnyway?.addEventListener("click", () => {
       form.hidden = false;
-      postAnyway.replaceWith(submit);
-      footer.prepend(submit);
+      edit.className = "secondary";
+      // The primary action sits last, where "Edit post" was the lead before.
+      postAnyway.remove();
+      footer.append(submit);
       reason.focus();
     });
     submit.addEventListener("click", (event) => {
@@ -179,7 +186,7 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
         : `Posting paused: ${plural(warnCount, "policy warning")}. Edit the post or post anyway with a justification.`,
       true,
     );
-    (blocked ? edit : postAnyway ?? edit).focus();
+    edit.focus();
   });
 }
 
@@ -205,7 +212,7 @@ export function openPausedDialog({ reason }) {
             { class: "lead" },
             reason === "unpaired"
               ? "This browser is not paired with the PostGuard agent. Open the PostGuard popup to pair it."
-              : "Your organisation requires a policy check before posting, and the agent on this computer is not answering. Start it, then try again.",
+              : "Your organisation requires a policy check before posting, and the PostGuard agent on this computer is not answering. Your draft stays here: try again in a moment, or contact IT if this keeps happening.",
           ),
         ),
       ),

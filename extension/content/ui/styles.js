@@ -59,9 +59,11 @@ export const UI_CSS = `
 .card ul.advice { margin: 0 0 10px; padding-left: 18px; color: #374151; }
 .card ul.advice li { margin: 2px 0; }
 .card .suggestions { display: flex; flex-wrap: wrap; gap: 6px; margin: 0 0 10px; }
-.card .why { color: #6b7280; font-size: 11px; margin: 0 0 8px; }
+.card .why { color: #6b7280; font-size: 12px; margin: 0 0 8px; }
+.card .why summary { cursor: pointer; width: max-content; }
+.card .why p { margin: 4px 0 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; }
 .card .foot { display: flex; justify-content: space-between; align-items: center; padding: 8px 14px; background: #f9fafb; border-top: 1px solid #f1f5f9; }
-.card .hint { color: #9ca3af; font-size: 11px; }
+.card .hint { color: #6b7280; font-size: 11px; }
 
 button.chip, button.link, button.primary, button.secondary, button.danger {
   font: inherit; cursor: pointer; border-radius: 8px; pointer-events: auto;
