@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -57,7 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe surfaces here, not at interpreter exit
         return code
+    except BrokenPipeError:
+        # The reader went away (`postguard check ... | head -1`): stop quietly, like
+        # other command-line tools; stdout goes to devnull so the exit flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for such a tool
     except UserError as exc:
         print(f"postguard: {exc.message}", file=sys.stderr)
         return exc.exit_code

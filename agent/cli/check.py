@@ -112,6 +112,8 @@ def _run_jsonl(engine: Engine, name: str, default_platform: Platform, now: datet
             result = engine.check(text, platform, now)
             flagged += result.verdict is not Verdict.OK
             print(result_json(result), flush=False)
+    except BrokenPipeError:
+        raise  # the reader of stdout went away; main() exits quietly
     except OSError as exc:
         raise UserError(f"cannot read {name}: {exc.strerror}") from None
     finally:

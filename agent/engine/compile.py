@@ -53,7 +53,10 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     hashed = HashedIndex()
     literals = LiteralIndex()
     indexes = _Indexes(phrases, hashed, literals)
-    rules = tuple(_compile_rule(rule, indexes) for rule in pack_set.rules)
+    contacts = layer_contacts(pack_set)
+    rules = tuple(
+        _compile_rule(rule, indexes, contacts[rule.pack.meta.id]) for rule in pack_set.rules
+    )
     phrases.freeze()
     literals.freeze()
     packs = tuple(
@@ -72,6 +75,21 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     return CompiledSet(packs, rules, phrases, hashed, literals)
 
 
+def layer_contacts(pack_set: PackSet) -> dict[str, str]:
+    """Whom a finding of each pack's rules sends the employee to.
+
+    The company layer knows its people: a baseline rule's finding names the
+    contact of the last loaded pack that declares one, not the baseline's
+    generic one; a pack with no later layer keeps its own.
+    """
+    contacts: dict[str, str] = {}
+    latest = ""
+    for pack in reversed(pack_set.packs):
+        latest = latest or pack.meta.contact  # every pack declares one today; kept general
+        contacts[pack.meta.id] = latest
+    return contacts
+
+
 @dataclass(frozen=True, slots=True)
 class _Indexes:
     phrases: PhraseIndex
@@ -79,7 +97,7 @@ class _Indexes:
     literals: LiteralIndex
 
 
-def _compile_rule(effective: EffectiveRule, indexes: _Indexes) -> CompiledRule:
+def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> CompiledRule:
     rule = effective.rule
     meta = effective.pack.meta
     phrases = indexes.phrases
@@ -100,7 +118,7 @@ def _compile_rule(effective: EffectiveRule, indexes: _Indexes) -> CompiledRule:
             url=rule.policy.url or meta.policy.url,
         ),
         consequence=rule.consequence,
-        contact=meta.contact,
+        contact=contact,
         suggestions=tuple(rule.suggestions),
         replacements=tuple(rule.replacements),
         platforms=frozenset(rule.platforms) if rule.platforms else ALL_PLATFORMS,

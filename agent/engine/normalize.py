@@ -10,7 +10,12 @@ A check builds one :class:`TextViews` and every rule reads from it:
     ``cased``, case-folded, with letter-spaced words ("c o n f i d e n t i a l")
     collapsed.  Phrases, exceptions, hashed phrases and context words run here.
 ``leet``
-    ``folded`` with leetspeak digits folded inside words, for rules that opt in.
+    ``folded`` with leetspeak digits folded inside words, for rules that opt in;
+    built only when a leet rule exists and the text has a leet character.
+
+Every view is built in time linear in the text's length, whatever the text:
+a hostile post (40,000 letter-spaced characters, one endless word) costs what
+an ordinary post of the same size costs.
 
 Every view character maps to a half-open range of original code points, so a
 span found in any view maps back to the exact original characters; offsets
@@ -21,9 +26,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate
 
 from agent.engine.confusables import CONFUSABLES
 
@@ -34,8 +39,13 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?P<sep>[ .\-_*·•])[^\W\d_](?:(?P=sep)[
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
-_LEET_TOKEN = re.compile(r"[\w@$]*[0134579@$][\w@$]*")
+_LEET_CHAR = re.compile(r"[0134579@$]")
+# A whole word that holds a leet character.  The look-behind lets a word be
+# tried from its first character only, and the lazy run stops at the first leet
+# character, so a long word without one is read once: linear, not quadratic.
+_LEET_TOKEN = re.compile(r"(?<![\w@$])[\w@$]*?[0134579@$][\w@$]*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,24 +122,17 @@ def _fold_cluster(
 
 def folded_view(cased: View) -> View:
     text = cased.text
-    if text.isascii():
-        view = View(text.lower(), cased.starts, cased.ends)
+    # Case folding has no context (unlike lower() with its final sigma), so the
+    # whole text folds at once; only a character that folds to several (ß → ss)
+    # needs a per-character map.
+    folded = text.casefold()
+    if len(folded) == len(text):
+        view = View(folded, cased.starts, cased.ends)
     else:
-        pieces: list[str] = []
         sources: list[int] = []
-        pos = 0
-        for found in _NON_ASCII.finditer(text):
-            begin, stop = found.span()
-            pieces.append(text[pos:begin].lower())
-            sources.extend(range(pos, begin))
-            for index in range(begin, stop):
-                folded = text[index].casefold()
-                pieces.append(folded)
-                sources.extend([index] * len(folded))
-            pos = stop
-        pieces.append(text[pos:].lower())
-        sources.extend(range(pos, len(text)))
-        view = cased.derive("".join(pieces), sources)
+        for index, char in enumerate(text):
+            sources.extend([index] * len(char.casefold()))
+        view = cased.derive(folded, sources)
     return collapse_spaced_letters(view)
 
 
@@ -155,6 +158,8 @@ def collapse_spaced_letters(view: View) -> View:
 
 def leet_view(folded: View) -> View:
     text = folded.text
+    if _LEET_CHAR.search(text) is None:
+        return folded
 
     def fold(token: re.Match[str]) -> str:
         word = token.group()
@@ -190,15 +195,16 @@ class TextViews:
         return view
 
     @cached_property
-    def _utf16_prefix(self) -> list[int] | None:
-        if self.text.isascii() or max(self.text) <= "\uffff":
-            return None
-        return [0, *accumulate(2 if c > "\uffff" else 1 for c in self.text)]
+    def _astral(self) -> list[int]:
+        """Offsets of the characters UTF-16 stores as two code units (emoji)."""
+        if self.text.isascii():
+            return []
+        return [found.start() for found in _ASTRAL.finditer(self.text)]
 
     def utf16(self, index: int) -> int:
         """UTF-16 offset of code-point offset ``index`` (astral characters count 2)."""
-        prefix = self._utf16_prefix
-        return index if prefix is None else prefix[index]
+        astral = self._astral
+        return index + bisect_left(astral, index) if astral else index
 
 
 def normalise_phrase(phrase: str, flavour: str) -> str:

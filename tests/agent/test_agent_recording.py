@@ -76,7 +76,7 @@ async def test_non_overridable_rules_are_refused_with_a_contact(
     assert response.status == 403
     error = (await response.json())["error"]
     assert error["code"] == "not_overridable"
-    assert "security@example.test" in error["message"]
+    assert "compliance@example.test" in error["message"]  # the last layer's contact
     assert audit_count(app) == 0
 
 

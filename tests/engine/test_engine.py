@@ -9,6 +9,7 @@ import pytest
 
 from agent.engine import Engine
 from agent.engine.result import Category, Platform, Severity, Verdict
+from agent.paths import BUNDLED_PACKS
 from tests.engine.conftest import FIXTURES, NOW
 from tests.engine.packfiles import rule_yaml, write_pack
 
@@ -133,3 +134,33 @@ def test_check_from_many_threads(core_engine: Engine) -> None:
             pool.map(lambda _: core_engine.check(MIXED, Platform.LINKEDIN, NOW), range(64))
         )
     assert all(r == expected for r in results)
+
+
+def test_findings_name_the_last_layers_contact(tmp_path: Path) -> None:
+    # The core fixture's contact is compliance@example.com; a company layer's is it@example.com.
+    layer = write_pack(
+        tmp_path, [rule_yaml("match: {type: phrases, phrases: [roadmap]}")], id="company"
+    )
+    alone = Engine.from_dirs([FIXTURES / "core"])
+    layered = Engine.from_dirs([FIXTURES / "core", layer])
+    text = "strictly confidential roadmap"
+
+    assert [f.contact for f in alone.check(text, Platform.LINKEDIN, NOW).findings] == [
+        "compliance@example.com"
+    ]
+    assert [
+        (f.pack.id, f.contact) for f in layered.check(text, Platform.LINKEDIN, NOW).findings
+    ] == [("core", "it@example.com"), ("company", "it@example.com")]
+    marker = layered.rule("core", "confidential.marker")
+    assert marker is not None and marker.contact == "it@example.com"
+    # the pack's own metadata is unchanged: status views still show who owns what
+    assert [p.contact for p in layered.pack_infos] == ["compliance@example.com", "it@example.com"]
+
+
+def test_bundled_baseline_findings_name_the_company_contact() -> None:
+    engine = Engine.from_dirs(list(BUNDLED_PACKS))
+    company = engine.pack_infos[-1]
+    assert company.ref.id == "example-company"
+    findings = engine.check("Staging password is Winter2024!", Platform.LINKEDIN, NOW).findings
+    assert [(f.pack.id, f.contact) for f in findings] == [("baseline", company.contact)]
+    assert engine.pack_infos[0].contact != company.contact

@@ -98,3 +98,9 @@ def test_words_of_a_multi_word_entry_alone_do_not_match(engine: Engine) -> None:
             text = f"Met someone from {word} today"
             found = engine.check(text, Platform.X, NOW).findings
             assert not [f for f in found if f.rule_id == "confidential.customer-name"], text
+
+
+def test_the_pack_uses_one_salt_for_every_list() -> None:
+    # One salt means one hashing pass over a post's words for all the lists.
+    salts = {_rule_match(rule_id)["salt"] for _, rule_id, _ in LISTS}
+    assert len(salts) == 1

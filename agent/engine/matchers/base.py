@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from agent.engine.normalize import TextViews
+from agent.engine.prefilter import count_digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,17 @@ class Scan:
 
     views: TextViews
     slots: dict[int, list[Hit]] = field(default_factory=dict)
-    literals: set[int] = field(default_factory=set)  # pattern rules whose literals occur
+    literals: set[int] = field(default_factory=set)  # literal sets that occur in the text
+    _digits: int = -1
 
     def hits(self, slot: int) -> list[Hit]:
         return self.slots.get(slot, [])
+
+    def digits(self) -> int:
+        """Digit characters in the cased view, counted once, on first need."""
+        if self._digits < 0:
+            self._digits = count_digits(self.views.cased.text)
+        return self._digits
 
 
 class Matcher(Protocol):

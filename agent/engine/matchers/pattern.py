@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import normalise_phrase
-from agent.engine.prefilter import LiteralIndex, required_literals
+from agent.engine.prefilter import LiteralIndex, requirement
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
 from agent.packs.models import PatternMatch
 
@@ -32,7 +32,8 @@ class PatternMatcher:
     validator: Validator | None
     options: ValidatorOptions
     context: _Context | None
-    prefilter_slot: int  # 0: no required literals, always run the regex
+    literal_slots: tuple[int, ...]  # each slot's literals must occur in the text
+    min_digits: int  # the text must hold at least this many digits
     kind: ClassVar[str] = "pattern"
 
     @classmethod
@@ -52,6 +53,7 @@ class PatternMatcher:
             min_entropy=spec.min_entropy,
             allowed_domains=frozenset(d.lower().strip(".") for d in spec.allowed_domains or ()),
         )
+        needs = requirement(spec.regex)
         return cls(
             regex=re.compile(spec.regex),
             group=spec.group,
@@ -59,13 +61,14 @@ class PatternMatcher:
             validator=VALIDATORS[spec.validator] if spec.validator else None,
             options=options,
             context=context,
-            prefilter_slot=literals.add(required)
-            if (required := required_literals(spec.regex))
-            else 0,
+            literal_slots=tuple(literals.add(s) for s in needs.literal_sets),
+            min_digits=needs.digits,
         )
 
     def find(self, scan: Scan) -> list[Hit]:
-        if self.prefilter_slot and self.prefilter_slot not in scan.literals:
+        if not scan.literals.issuperset(self.literal_slots):
+            return []
+        if self.min_digits and scan.digits() < self.min_digits:
             return []
         view = scan.views.cased
         text = view.text

@@ -1,0 +1,84 @@
+"""Hostile posts: every check costs time linear in the text, whatever the text.
+
+A post of 100,000 characters (the API's limit) that is letter-spaced, one
+endless word, a run of dotted labels or digits must not cost more per
+character than an ordinary post; super-linear work here would let one paste
+freeze the agent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from agent.engine import Engine
+from agent.engine.normalize import TextViews
+from agent.engine.result import Platform
+from agent.paths import BUNDLED_PACKS
+from tests.engine.conftest import NOW
+
+SEEDS = {
+    "letter-spaced": "a ",
+    "letter-dotted": "a.",
+    "endless word": "a",
+    "leet word": "p4ss",
+    "dotted labels near a host suffix": "a.a.corpx ",
+    "digit groups": "1234 ",
+    "emoji": "😀 ",
+    "sharp s": "ß ",
+}
+MAX_CHARS = 100_000
+
+
+def _text(seed: str, size: int) -> str:
+    return (seed * (size // len(seed) + 1))[:size]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Engine:
+    return Engine.from_dirs(list(BUNDLED_PACKS))
+
+
+@pytest.mark.parametrize("seed", SEEDS.values(), ids=SEEDS.keys())
+def test_views_of_a_hostile_post_map_every_character(seed: str) -> None:
+    text = _text(seed, MAX_CHARS)
+    views = TextViews(text)
+    for view in (views.cased, views.folded, views.leet):
+        if view.starts is not None and view.ends is not None:
+            assert len(view.starts) == len(view.ends) == len(view.text)
+        first, last = view.original_span(0, len(view.text))
+        assert 0 <= first < last <= len(text)
+
+
+def test_letter_spacing_collapses_a_whole_post() -> None:
+    views = TextViews("a " * (MAX_CHARS // 2))
+    assert views.folded.text == "a" * (MAX_CHARS // 2) + " "
+    assert views.leet is views.folded  # no leet character: the folded view is reused
+
+
+def _best_of(runs: int, call: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("seed", SEEDS.values(), ids=SEEDS.keys())
+def test_check_cost_grows_linearly(bundled: Engine, seed: str) -> None:
+    """4× the text costs about 4× the time; quadratic work would cost 16×.
+
+    A ratio of the same machine's timings, best of three, with a wide margin,
+    so a busy machine does not make it fail; no absolute time is asserted.
+    """
+    small, large = _text(seed, MAX_CHARS // 4), _text(seed, MAX_CHARS)
+
+    def check(text: str) -> Callable[[], object]:
+        return lambda: bundled.check(text, Platform.LINKEDIN, NOW)
+
+    check(small)()  # warm caches
+    ratio = _best_of(3, check(large)) / max(_best_of(3, check(small)), 1e-4)
+    assert ratio < 10, f"{ratio:.1f}× the time for 4× the text"
