@@ -22,6 +22,8 @@ class BenchConfig(BaseModel):
     planted_per_post: int = 2
     seed: int = 20261
     engine_plan: LoopPlan = LoopPlan()
+    # Engine cells and bare scans are timed in this many interleaved rounds.
+    rounds: int = 3
     baseline_plan: LoopPlan = LoopPlan(
         warmup=1, min_samples=3, max_samples=2000, seconds=1.0, max_seconds=2.0
     )
@@ -47,6 +49,7 @@ class BenchConfig(BaseModel):
             baseline_plan=LoopPlan(
                 warmup=1, min_samples=3, max_samples=50, seconds=0.05, max_seconds=0.5
             ),
+            rounds=1,
             http_text_chars=280,
             http_concurrency=(1, 4),
             http_seconds=0.3,

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.bench.config import BenchConfig
 from agent.bench.stats import Latency
 
 
@@ -118,6 +119,7 @@ class Machine(_Row):
 
 class BenchReport(_Row):
     quick: bool
+    config: BenchConfig = Field(description="sizes, sample plans and durations of this run")
     machine: Machine
     duration_s: float
     engine: EngineSection | None = None

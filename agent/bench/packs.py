@@ -7,8 +7,8 @@ rest of the benchmark.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -81,11 +81,14 @@ def write_phrase_pack(
     lines += ["    match:", "      type: phrases"]
     lines += _list_lines("phrases", phrases)
     if hashed:
-        salt = secrets.token_hex(16)
+        salt = hashlib.sha256(pack_id.encode()).hexdigest()[:32]  # stable inputs, run to run
         lines += _rule_head(
             "confidential.generated-hashed", "confidential", "1.2", planted_sentence(hashed[0])
         )
+        # Generated phrases have at most three words; a tight max_words is what
+        # `postguard pack hash` users are told to set, and it bounds the n-grams hashed.
         lines += ["    match:", "      type: hashed_phrases", f'      salt: "{salt}"']
+        lines += ["      max_words: 3"]
         salt_bytes = bytes.fromhex(salt)
         lines += _list_lines("hashes", (phrase_digest(salt_bytes, item) for item in hashed))
     (rules_dir / "generated.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -143,7 +143,7 @@ def _http(section: HttpSection) -> list[str]:
 
 def _extension(section: ExtensionSection) -> list[str]:
     out = ["## Extension: keystroke pause → highlight", ""]
-    if section.error or not section.beyond_debounce:
+    if section.error or not section.beyond_debounce or section.debounce_ms is None:
         return [*out, f"not measured: {section.error or 'no samples'} ({section.source})", ""]
     lat = section.beyond_debounce
     return [
@@ -171,7 +171,7 @@ def render_table(report: BenchReport) -> str:
         out += _http(report.http)
     if report.extension:
         out += _extension(report.extension)
-    verdict = {True: "met", False: "MISSED", None: "not measured"}
+    verdict = {True: "met", False: "MISSED", None: "not judged" if report.quick else "–"}
     out += ["## Budgets", ""]
     out += _table(
         ["budget", "target", "measured", "status"],

@@ -8,8 +8,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+
+from pydantic import BaseModel
 
 from agent.bench.budgets import evaluate_budgets
 from agent.bench.compile_bench import run_compile_section
@@ -28,7 +30,8 @@ from agent.bench.models import (
 from agent.bench.start_bench import run_start_section
 from agent.bench.workspace import Workspace, build_workspace
 
-S = TypeVar("S")
+# Above this 1-minute load per CPU, the report warns that other work skewed the numbers.
+BUSY_LOAD_PER_CPU = 0.5
 Progress = Callable[[str], None]
 
 
@@ -41,61 +44,58 @@ def _machine() -> Machine:
     )
 
 
-def _guarded(
-    name: str,
-    measure: Callable[[], S],
-    on_error: Callable[[str], S],
-    notes: list[str],
-) -> S:
-    """A section that breaks is reported as broken; the other sections still run."""
-    try:
-        return measure()
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports a broken part, then goes on
-        reason = f"{type(exc).__name__}: {exc}"
-        notes.append(f"{name} section failed: {reason}")
-        return on_error(reason)
+@dataclass(frozen=True)
+class _Section:
+    name: str
+    doing: str
+    measure: Callable[[Workspace, BenchConfig], BaseModel]
+    broken: Callable[[str, BenchConfig], BaseModel]
+
+
+_SECTIONS: tuple[_Section, ...] = (
+    _Section(
+        "engine",
+        "engine latency and baselines",
+        run_engine_section,
+        lambda why, _config: EngineSection(error=why),
+    ),
+    _Section(
+        "compile",
+        "pack compile time and memory",
+        run_compile_section,
+        lambda why, _config: CompileSection(error=why),
+    ),
+    _Section(
+        "start",
+        "agent start, cold and cached",
+        run_start_section,
+        lambda why, _config: StartSection(compiled_cache=False, error=why),
+    ),
+    _Section(
+        "http",
+        "HTTP /v1/check and the HTTP floor",
+        run_http_section,
+        lambda why, config: HttpSection(text_chars=config.http_text_chars, error=why),
+    ),
+)
 
 
 def _measure(
-    ws: Workspace,
-    config: BenchConfig,
-    report: dict[str, object],
-    notes: list[str],
-    progress: Progress,
-) -> None:
-    wanted = set(config.sections)
-    if "engine" in wanted:
-        progress("engine latency and baselines")
-        report["engine"] = _guarded(
-            "engine",
-            lambda: run_engine_section(ws, config),
-            lambda why: EngineSection(error=why),
-            notes,
-        )
-    if "compile" in wanted:
-        progress("pack compile time and memory")
-        report["compile"] = _guarded(
-            "compile",
-            lambda: run_compile_section(ws, config),
-            lambda why: CompileSection(error=why),
-            notes,
-        )
-    if "start" in wanted:
-        progress("agent start, cold and cached")
-        report["start"] = _guarded(
-            "start",
-            lambda: run_start_section(ws, config),
-            lambda why: StartSection(compiled_cache=False, error=why),
-            notes,
-        )
-    if "http" in wanted:
-        progress("HTTP /v1/check and the HTTP floor")
-        report["http"] = _guarded(
-            "http",
-            lambda: run_http_section(ws, config),
-            lambda why: HttpSection(text_chars=config.http_text_chars, error=why),
-            notes,
-        )
+    workspace: Workspace, config: BenchConfig, notes: list[str], progress: Progress
+) -> dict[str, BaseModel]:
+    """Each wanted section; one that breaks is reported as broken and the others still run."""
+    results: dict[str, BaseModel] = {}
+    for section in _SECTIONS:
+        if section.name not in config.sections:
+            continue
+        progress(section.doing)
+        try:
+            results[section.name] = section.measure(workspace, config)
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports a broken part, goes on
+            reason = f"{type(exc).__name__}: {exc}"
+            notes.append(f"{section.name} section failed: {reason}")
+            results[section.name] = section.broken(reason, config)
+    return results
 
 
 def run_bench(
@@ -105,15 +105,22 @@ def run_bench(
 ) -> BenchReport:
     started = time.perf_counter()
     machine = _machine()
-    sections: dict[str, object] = {}
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="postguard-bench-") as tmp:
         progress("generating phrase packs and posts")
         workspace = build_workspace(Path(tmp), config)
-        _measure(workspace, config, sections, notes, progress)
+        sections = _measure(workspace, config, notes, progress)
+    # The load when the run began: later the average also counts the run itself.
+    if machine.load_avg_1m > BUSY_LOAD_PER_CPU * machine.cpus:
+        notes.append(
+            f"the machine was busy (1-minute load {machine.load_avg_1m:.1f} on "
+            f"{machine.cpus} CPUs at the start): other work shared these cores, so "
+            "latencies are pessimistic; re-run when idle"
+        )
     draft = BenchReport.model_validate(
         {
             "quick": config.quick,
+            "config": config,
             "machine": machine,
             "duration_s": time.perf_counter() - started,
             "extension": read_extension_section(extension_latency),

@@ -56,11 +56,18 @@ def summarize_ns(samples_ns: Sequence[int]) -> Latency:
 
 
 def time_calls(call: Callable[[], object], plan: LoopPlan) -> Latency:
+    return summarize_ns(sample_calls(call, plan))
+
+
+def sample_calls(call: Callable[[], object], plan: LoopPlan) -> list[int]:
     """Time ``call`` repeatedly; garbage collection stays on because it is part of real cost."""
+    clock = time.perf_counter_ns
+    warm_until = clock() + int(plan.max_seconds * 1e8)  # a tenth of the case's time at most
     for _ in range(plan.warmup):
         call()
+        if clock() >= warm_until:
+            break
     gc.collect()
-    clock = time.perf_counter_ns
     samples: list[int] = []
     began = clock()
     deadline, hard_stop = began + int(plan.seconds * 1e9), began + int(plan.max_seconds * 1e9)
@@ -71,4 +78,16 @@ def time_calls(call: Callable[[], object], plan: LoopPlan) -> Latency:
         samples.append(end - start)
         if end >= hard_stop or (len(samples) >= plan.min_samples and end >= deadline):
             break
-    return summarize_ns(samples)
+    return samples
+
+
+def share(plan: LoopPlan, rounds: int) -> LoopPlan:
+    """One round's part of ``plan`` when a case is timed in ``rounds`` interleaved rounds."""
+    return plan.model_copy(
+        update={
+            "min_samples": max(1, plan.min_samples // rounds),
+            "max_samples": max(1, plan.max_samples // rounds),
+            "seconds": plan.seconds / rounds,
+            "max_seconds": plan.max_seconds / rounds,
+        }
+    )

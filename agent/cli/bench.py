@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--extension-latency",
         type=Path,
         metavar="FILE",
-        help="keystroke→highlight recording of the browser end-to-end test",
+        help="keystroke→highlight recording of the browser end-to-end test "
+        "(default: artifacts/e2e-latency.json when present)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a measured budget is missed"

@@ -71,4 +71,12 @@ def test_an_unreadable_extension_recording_is_reported_not_fatal(tmp_path: Path)
     broken.write_text("{not json")
     assert read_extension_section(broken).error == "not a latency recording"
     assert read_extension_section(tmp_path / "missing.json").error is not None
-    assert "no recording" in (read_extension_section(None).error or "")
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"debounce_ms": 300, "samples_ms": []}))
+    assert read_extension_section(empty).error == "the recording has no samples"
+    # Without a debounce of its own, the recording is read against the extension's.
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps({"samples": [{"in_page_ms": 420.0}]}))
+    section = read_extension_section(bare)
+    assert section.debounce_ms == 300 and section.beyond_debounce is not None
+    assert section.beyond_debounce.p50_us == pytest.approx(120_000)

@@ -15,12 +15,9 @@ def test_every_pack_set_and_size_is_measured(
 ) -> None:
     assert quick_report.engine is not None and quick_report.engine.error is None
     measured = {(c.pack_set, c.text_chars) for c in quick_report.engine.cells}
-    names = (
-        {"bundled"}
-        | {f"bundled+{n}" for n in quick_config.phrase_counts}
-        | {f"phrases-{n}" for n in quick_config.phrase_counts}
-    )
-    names = {n.replace("+1000", "+1k").replace("-1000", "-1k") for n in names}
+    labels = ["200", "1k"]  # the quick phrase counts, 200 and 1,000
+    assert quick_config.phrase_counts == (200, 1_000)
+    names = {"bundled", *(f"bundled+{x}" for x in labels), *(f"phrases-{x}" for x in labels)}
     assert measured == {(name, size) for name in names for size in quick_config.text_sizes}
 
 
@@ -32,6 +29,10 @@ def test_latencies_are_sane(quick_report: BenchReport) -> None:
         assert 0 < lat.p50_us <= lat.p99_us <= lat.max_us
     for base in quick_report.engine.baselines:
         assert base.latency is not None and base.latency.p50_us > 0
+    bare = [b for b in quick_report.engine.baselines if b.method == "bare_scan"]
+    assert len(bare) == 4  # 2 phrase counts x 2 post sizes
+    # no word boundaries in the floor: at least the planted phrases, maybe pieces of words
+    assert all(b.matches is not None and b.matches >= 2 for b in bare)
 
 
 def test_phrase_only_packs_find_what_the_bare_scan_finds(quick_report: BenchReport) -> None:
@@ -60,6 +61,7 @@ def test_table_and_json_carry_every_budget(quick_report: BenchReport) -> None:
     assert len(quick_report.budgets) == 15
     for budget in quick_report.budgets:
         assert budget.name in table
+        assert budget.met is None  # tiny sizes never judge a budget set for the real ones
     again = BenchReport.model_validate(json.loads(quick_report.model_dump_json()))
     assert again == quick_report
 
@@ -73,6 +75,7 @@ def _report_with_engine_p50(p50_us: float) -> BenchReport:
     )
     return BenchReport(
         quick=False,
+        config=BenchConfig(),
         machine=Machine(cpus=2, python="3.11", platform="Linux", load_avg_1m=0.0),
         duration_s=1.0,
         engine=EngineSection(cells=[cell]),
