@@ -15,7 +15,8 @@ Seams for other parts of the agent (no edit of this file needed):
   - add a status section: ``app[STATUS_SECTIONS]["sync"] = lambda: {...}`` — a cheap,
     non-blocking callable returning JSON-able data, shown under ``sections`` in
     ``POST /v1/status``;
-  - use ``app[PACKS]`` (:class:`agent.runtime.PackHolder`: compile first, then ``swap``, or
+  - use ``app[PACKS]`` (:class:`agent.runtime.PackHolder`: compile first — with
+    ``app[ENGINE_CACHE].load`` to reuse a set compiled before — then ``swap``, or
     ``record_error`` to keep the old set), ``app[AUDIT]`` (:class:`agent.events.audit.AuditLog`:
     ``pending``/``mark_uploaded``; call it from ``app[AUDIT_POOL]``), ``app[SETTINGS]``.
 
@@ -41,6 +42,7 @@ from agent.api.keys import (
     AUDIT_POOL,
     AUTH_LIMITER,
     CHECK_POOL,
+    ENGINE_CACHE,
     FINGERPRINT_KEY,
     PACKS,
     PAIR_LIMITER,
@@ -54,6 +56,7 @@ from agent.api.keys import (
 from agent.api.middleware import errors, guard, strip_headers
 from agent.api.routes import add_routes
 from agent.config import Settings
+from agent.engine_cache import EngineCache
 from agent.events.audit import AUDIT_DB, AuditLog
 from agent.paths import BUNDLED_PACKS
 from agent.runtime import PackHolder, load_engine, watch_packs
@@ -88,10 +91,13 @@ def create_app(
     store = secrets or SecretStore(settings.config_dir)
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors, guard])
     app[SETTINGS] = settings
-    source = "bundled" if list(settings.pack_dirs) == list(BUNDLED_PACKS) else "local"
-    app[PACKS] = PackHolder(load_engine(settings.pack_dirs), source)
     app[TOKEN] = store.get_or_create(TOKEN_SECRET)
     app[FINGERPRINT_KEY] = store.get_or_create(FINGERPRINT_SECRET)
+    app[ENGINE_CACHE] = EngineCache.in_data_dir(
+        settings.data_dir, app[FINGERPRINT_KEY], write_behind=True
+    )
+    source = "bundled" if list(settings.pack_dirs) == list(BUNDLED_PACKS) else "local"
+    app[PACKS] = PackHolder(load_engine(settings.pack_dirs, app[ENGINE_CACHE]), source)
     app[SECRETS_LOCATION] = store.location
     app[AUDIT] = AuditLog(
         settings.data_dir / AUDIT_DB, user=settings.user, max_bytes=settings.audit_max_mb << 20
@@ -118,6 +124,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[CHECK_POOL].shutdown(wait=True)
     app[AUDIT_POOL].shutdown(wait=True)
     app[AUDIT].close()
+    app[ENGINE_CACHE].wait()
 
 
 async def _watcher(app: web.Application) -> AsyncIterator[None]:

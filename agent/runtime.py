@@ -15,9 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.engine import Engine
 from agent.errors import UserError
+
+if TYPE_CHECKING:
+    from agent.engine import Engine
+    from agent.engine_cache import EngineCache
 
 log = logging.getLogger("postguard.packs")
 
@@ -63,8 +67,15 @@ def _describe(engine: Engine) -> str:
     return ", ".join(f"{ref.id} {ref.version}" for ref in engine.packs) or "none"
 
 
-def load_engine(pack_dirs: Sequence[Path]) -> Engine:
-    """Compile the packs in ``pack_dirs``; a broken pack raises a UserError naming it."""
+def load_engine(pack_dirs: Sequence[Path], cache: EngineCache | None = None) -> Engine:
+    """Compile the packs in ``pack_dirs``; a broken pack raises a UserError naming it.
+
+    With ``cache``, a set compiled before is read back from disk instead.
+    """
+    if cache is not None:
+        return cache.load(pack_dirs)
+    from agent.engine import Engine
+
     return Engine.from_dirs(list(pack_dirs))
 
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Final
+
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+
+# A successful check happens on every typing pause: at INFO it would fill the log with one
+# line per pause and cost a noticeable share of the check's own time, so it logs at DEBUG.
+# Refusals and every other route stay at INFO.
+QUIET_ROUTES: Final = frozenset({"/v1/check"})
 
 
 class AccessLogger(AbstractAccessLogger):
@@ -14,8 +22,11 @@ class AccessLogger(AbstractAccessLogger):
             resource = request.match_info.route.resource
             if resource is not None and request.match_info.http_exception is None:
                 route = resource.canonical
+        level = logging.DEBUG if response.status < 400 and route in QUIET_ROUTES else logging.INFO
+        if not self.logger.isEnabledFor(level):
+            return
         method = request.method if request.method in _METHODS else "OTHER"
-        self.logger.info("%s %s %d %.1fms", method, route, response.status, time * 1000)
+        self.logger.log(level, "%s %s %d %.1fms", method, route, response.status, time * 1000)
 
 
 _METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})

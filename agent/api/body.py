@@ -17,6 +17,13 @@ async def parse(request: web.Request, model: type[M]) -> M:
     """The body as ``model``; errors say where and what, never echoing the sent value."""
     raw = await request.read()  # aiohttp enforces client_max_size → 413
     try:
+        # pydantic's own JSON parser in one step; anything it refuses (including what
+        # Python's json accepts, such as a lone surrogate escape) takes the path below, which
+        # decides the outcome and phrases the error exactly as before.
+        return model.model_validate_json(raw)
+    except ValidationError:
+        pass
+    try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
     except UnicodeDecodeError:
         raise ApiError(ErrorCode.BAD_JSON, "the body is not valid UTF-8") from None

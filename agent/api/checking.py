@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Final
 
 from aiohttp import web
 
@@ -13,6 +14,12 @@ from agent.api.errors import ApiError, ErrorCode
 from agent.api.keys import CHECK_POOL, PACKS, SETTINGS
 from agent.api.models import CheckRequest, CheckResponse
 
+# Drafts up to this length are checked on the event loop: a few milliseconds at most, less
+# than handing them to a thread costs, since under the GIL a thread adds no parallelism and its
+# GIL hand-offs stall the loop.  Longer texts go to the pool so the loop keeps serving other
+# requests meanwhile.  A LinkedIn post is at most 3,000 characters (docs/performance.md).
+INLINE_MAX_CHARS: Final = 5_000
+
 
 async def check(request: web.Request) -> web.Response:
     body = await parse(request, CheckRequest)
@@ -20,10 +27,14 @@ async def check(request: web.Request) -> web.Response:
     if len(body.text) > limit:
         raise ApiError(ErrorCode.TEXT_TOO_LONG, f"text is longer than {limit} characters")
     engine = request.app[PACKS].current()  # one pack set for the whole check
+    now = datetime.now(UTC)
     started = time.perf_counter()
-    result = await asyncio.get_running_loop().run_in_executor(
-        request.app[CHECK_POOL], engine.check, body.text, body.platform, datetime.now(UTC)
-    )
+    if len(body.text) <= INLINE_MAX_CHARS:
+        result = engine.check(body.text, body.platform, now)
+    else:
+        result = await asyncio.get_running_loop().run_in_executor(
+            request.app[CHECK_POOL], engine.check, body.text, body.platform, now
+        )
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     # The result was validated when the engine built it; construct, do not re-validate.
     return reply(CheckResponse.model_construct(**dict(result), elapsed_ms=elapsed_ms))

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import JsonValue
 
 from agent.config import Settings
+from agent.engine_cache import EngineCache
 from agent.events.audit import AuditLog
 from agent.runtime import PackHolder
 from agent.security.pairing import PairingCodes
@@ -19,6 +20,8 @@ StatusSection = Callable[[], Mapping[str, JsonValue]]
 
 SETTINGS = web.AppKey("settings", Settings)
 PACKS = web.AppKey("packs", PackHolder)
+# Compiled pack sets on disk: whoever compiles packs for this agent (start-up, sync) uses it.
+ENGINE_CACHE = web.AppKey("engine_cache", EngineCache)
 AUDIT = web.AppKey("audit", AuditLog)
 TOKEN = web.AppKey("token", str)
 FINGERPRINT_KEY = web.AppKey("fingerprint_key", str)
@@ -26,7 +29,7 @@ SECRETS_LOCATION = web.AppKey("secrets_location", str)
 PAIRING = web.AppKey("pairing", PairingCodes)
 AUTH_LIMITER = web.AppKey("auth_limiter", FailureLimiter)
 PAIR_LIMITER = web.AppKey("pair_limiter", FailureLimiter)
-# Engine checks run here, off the event loop, so a long text cannot stall other requests.
+# Long checks run here, off the event loop, so they cannot stall other requests.
 CHECK_POOL = web.AppKey("check_pool", ThreadPoolExecutor)
 # One thread owns every audit write, so SQLite's fsync never blocks the event loop.
 AUDIT_POOL = web.AppKey("audit_pool", ThreadPoolExecutor)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent.config import load_settings
 from agent.errors import UserError
-from agent.events.audit import AUDIT_DB, AuditLog
-from agent.events.records import AuditRecord
+
+if TYPE_CHECKING:
+    from agent.events.audit import AuditLog
+    from agent.events.records import AuditRecord
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +31,9 @@ def register(subparsers: Any) -> None:
 
 
 def _open() -> AuditLog:
+    from agent.config import load_settings
+    from agent.events.audit import AUDIT_DB, AuditLog
+
     path = load_settings().settings.data_dir / AUDIT_DB
     if not path.exists():
         raise UserError(f"no audit log at {path} yet (nothing has been recorded)")

@@ -8,13 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
-from agent.collector.app import create_collector_app
-from agent.collector.store import CollectorStore
-from agent.collector.tokens import read_tokens_file
 from agent.errors import UserError
-from agent.events.upload_wire import HEC_PATH
 
 DEFAULT_PORT = 8088  # Splunk HEC's default port, so agent settings carry over unchanged
 
@@ -46,6 +40,13 @@ def register(subparsers: Any) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from agent.collector.app import create_collector_app
+    from agent.collector.store import CollectorStore
+    from agent.collector.tokens import read_tokens_file
+    from agent.events.upload_wire import HEC_PATH
+
     tokens: list[str] = list(args.token)
     if args.tokens_file is not None:
         tokens.extend(read_tokens_file(args.tokens_file))
@@ -76,6 +77,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def add_token_command(args: argparse.Namespace) -> int:
+    from agent.collector.store import CollectorStore
+
     store = CollectorStore(args.db)
     try:
         token = store.add_token(args.name)

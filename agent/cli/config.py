@@ -6,8 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from agent.config import load_settings
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("config", help="show the agent's settings")
@@ -23,6 +21,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from agent.config import load_settings
+
     loaded = load_settings()
     values = loaded.settings.model_dump(mode="json")
     if values.get("upload", {}).get("collector_token"):

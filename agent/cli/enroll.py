@@ -5,11 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from agent.config import default_locations
-from agent.events.upload_enrolment import enrol
-from agent.events.upload_wire import HEC_PATH
-from agent.security.secrets import SecretStore
-
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -24,6 +19,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.config import default_locations
+    from agent.events.upload_enrolment import enrol
+    from agent.events.upload_wire import HEC_PATH
+    from agent.security.secrets import SecretStore
+
     locations = default_locations()
     where = enrol(locations, SecretStore(locations.config_dir), args.url, args.token)
     print(f"enrolled: events go to {args.url.rstrip('/')}{HEC_PATH}")

@@ -8,11 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.cli.check_input import open_input
 from agent.errors import UserError
-from agent.packs import hashing
-from agent.packs.loader import load_pack_set, pack_issues
-from agent.packs.testing import run_pack_examples
 
 # Further `pack` sub-commands shipped as their own modules (each has `register(subparsers)`).
 EXTRA_SUBCOMMANDS: tuple[str, ...] = (
@@ -53,6 +49,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    from agent.packs.loader import load_pack_set, pack_issues
+
     issues = pack_issues(args.dirs)
     if issues:
         for issue in issues:
@@ -66,6 +64,8 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
+    from agent.packs.testing import run_pack_examples
+
     report = run_pack_examples(args.dirs)
     for summary in report.packs:
         print(summary.line())
@@ -79,6 +79,9 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def run_hash(args: argparse.Namespace) -> int:
+    from agent.cli.check_input import open_input
+    from agent.packs import hashing
+
     stream = open_input(args.file)
     try:
         raw = stream.read(64 * 1024 * 1024 + 1)

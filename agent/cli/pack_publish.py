@@ -10,11 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.packs.testing import run_pack_examples
-from agent.publish.keys import generate_key, load_private_key, public_key_b64
-from agent.publish.site import build_site, parse_duration
-from agent.runtime import load_engine
-
 DEFAULT_EXPIRY = "30d"
 
 
@@ -58,6 +53,8 @@ def register(pack_subparsers: Any) -> None:
 
 
 def run_keygen(args: argparse.Namespace) -> int:
+    from agent.publish.keys import generate_key, public_key_b64
+
     key = generate_key(args.out)
     print(f"Signing key written to {args.out} (keep it secret: it can publish packs).")
     print("Public key for the managed settings (sync.trusted_keys):")
@@ -66,6 +63,10 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from agent.publish.keys import load_private_key
+    from agent.publish.site import build_site, parse_duration
+    from agent.runtime import load_engine
+
     expires_in = parse_duration(args.expires_in)
     keys = [load_private_key(path) for path in args.key]
     if not _examples_pass(args.dirs):
@@ -81,6 +82,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _examples_pass(dirs: list[Path]) -> bool:
+    from agent.packs.testing import run_pack_examples
+
     report = run_pack_examples(dirs)
     for summary in report.packs:
         print(summary.line())

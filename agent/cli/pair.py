@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from agent.config import load_settings
-from agent.security.pairing import CODE_TTL, issue_code
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -22,6 +19,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.config import load_settings
+    from agent.security.pairing import CODE_TTL, issue_code
+
     settings = load_settings().settings
     issued = issue_code(settings.data_dir)
     if args.quiet:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
 from typing import Any
-
-from agent.api.server import bind, serve
-from agent.app import create_app
-from agent.config import load_settings
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +32,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.api.server import bind, serve
+    from agent.app import create_app
+    from agent.config import load_settings
+
     overrides: dict[str, Any] = {}
     if args.port is not None:
         overrides["port"] = args.port

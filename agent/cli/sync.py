@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent.config import load_settings
-from agent.engine import Engine
 from agent.errors import UserError
-from agent.publish.index import utc_now
-from agent.runtime import load_engine
-from agent.sync.options import SyncOptions
-from agent.sync.service import STORE_DIR
-from agent.sync.status import SyncStateName, SyncStatus, read_record
-from agent.sync.store import PackStore
-from agent.sync.syncer import Outcome, Syncer, SyncResult
+
+if TYPE_CHECKING:
+    from agent.engine import Engine
+    from agent.engine_cache import EngineCache
+    from agent.sync.options import SyncOptions
+    from agent.sync.status import SyncStatus
+    from agent.sync.store import PackStore
+    from agent.sync.syncer import SyncResult
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +31,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.config import load_settings
+    from agent.engine_cache import EngineCache
+    from agent.publish.index import utc_now
+    from agent.security.secrets import FINGERPRINT_KEY, SecretStore
+    from agent.sync.options import SyncOptions
+    from agent.sync.service import STORE_DIR
+    from agent.sync.status import SyncStateName, SyncStatus, read_record
+    from agent.sync.store import PackStore
+
     settings = load_settings().settings
     options = SyncOptions.from_settings(settings.sync)
     if options is None:
@@ -41,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
             " settings (see docs/distribution.md)"
         )
     store = PackStore(settings.data_dir / STORE_DIR)
-    result = asyncio.run(_sync(options, store))
+    # The agent's own cache: the set compiled here is the one it then starts from.
+    secret = SecretStore(settings.config_dir).get_or_create(FINGERPRINT_KEY)
+    cache = EngineCache.in_data_dir(settings.data_dir, secret)
+    result = asyncio.run(_sync(options, store, cache))
     status = SyncStatus.of(read_record(store.root), utc_now())
     if args.json:
         print(json.dumps(status.model_dump(mode="json"), indent=2))
@@ -51,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-async def _sync(options: SyncOptions, store: PackStore) -> SyncResult[Engine]:
-    syncer: Syncer[Engine] = Syncer(options, store, load_engine)
+async def _sync(options: SyncOptions, store: PackStore, cache: EngineCache) -> SyncResult[Engine]:
+    from agent.sync.syncer import Syncer
+
+    syncer: Syncer[Engine] = Syncer(options, store, cache.load)
     try:
         return await syncer.sync_once()
     finally:
@@ -60,6 +74,8 @@ async def _sync(options: SyncOptions, store: PackStore) -> SyncResult[Engine]:
 
 
 def _print(result: SyncResult[Engine], status: SyncStatus) -> None:
+    from agent.sync.syncer import Outcome
+
     label = {
         Outcome.ACTIVATED: "updated",
         Outcome.UP_TO_DATE: "up to date",

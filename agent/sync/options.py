@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from agent.config import SyncSettings
 from agent.errors import UserError
-from agent.publish.keys import parse_public_key
 
 MIB = 1024 * 1024
 
@@ -29,6 +28,8 @@ class SyncOptions:
     max_honoured_delay_s: float = 86400.0  # cap on Retry-After and max-age
 
     def __post_init__(self) -> None:
+        from agent.publish.keys import parse_public_key  # cryptography: only when sync is on
+
         url = urlsplit(self.index_url)
         if url.scheme not in ("http", "https") or not url.netloc:
             raise UserError(f"sync.index_url {self.index_url!r} is not an http(s) URL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from agent.api.keys import PACKS, STATUS_SECTIONS
+from agent.api.keys import ENGINE_CACHE, PACKS, STATUS_SECTIONS
 from agent.config import Settings
 from agent.sync.options import SyncOptions
 from agent.sync.service import STORE_DIR, SyncService
@@ -19,6 +19,7 @@ def setup(app: web.Application, settings: Settings) -> None:
         options,
         PackStore(settings.data_dir / STORE_DIR),
         app[PACKS],
+        compile=app[ENGINE_CACHE].load,
         watch_interval_s=max(settings.watch_interval_s, 5.0),
     )
     service.start()

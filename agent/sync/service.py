@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue
 
@@ -24,7 +24,9 @@ from agent.sync.options import SyncOptions
 from agent.sync.schedule import Schedule
 from agent.sync.status import ActivePack, SyncStatus, read_record, write_record
 from agent.sync.store import PackStore, StoreError
-from agent.sync.syncer import Outcome, Syncer, SyncResult
+
+if TYPE_CHECKING:  # the syncer (HTTP client, signatures) loads only when sync is configured
+    from agent.sync.syncer import Syncer, SyncResult
 
 log = logging.getLogger("postguard.sync")
 
@@ -58,9 +60,11 @@ class SyncService:
             backoff_cap_s=options.backoff_cap_s if options else 3600.0,
             max_honoured_s=options.max_honoured_delay_s if options else 86400.0,
         )
-        self.syncer: Syncer[Engine] | None = (
-            Syncer(options, store, compile, clock=clock) if options else None
-        )
+        self.syncer: Syncer[Engine] | None = None
+        if options is not None:
+            from agent.sync.syncer import Syncer
+
+            self.syncer = Syncer(options, store, compile, clock=clock)
         self._loaded: str | None = None
         self._wake = asyncio.Event()
 
@@ -120,6 +124,8 @@ class SyncService:
             delay = self._next_delay(result)
 
     def _apply(self, result: SyncResult[Engine]) -> None:
+        from agent.sync.syncer import Outcome
+
         if result.outcome is Outcome.ACTIVATED and result.engine is not None:
             self.holder.swap(result.engine, SOURCE)
             self._loaded = result.active.name if result.active else None
@@ -127,6 +133,8 @@ class SyncService:
             self.holder.record_error(result.message)
 
     def _next_delay(self, result: SyncResult[Engine]) -> float:
+        from agent.sync.syncer import Outcome
+
         if result.outcome is Outcome.FAILED:
             return self.schedule.after_failure(result.retry_after_s)
         if result.outcome is Outcome.REJECTED:

@@ -1,0 +1,75 @@
+"""POST /v1/check: short drafts on the loop, long ones on the pool, same answers either way."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from agent_helpers import post
+from aiohttp.test_utils import TestClient
+
+from agent.api.checking import INLINE_MAX_CHARS
+
+CODENAME = "Project Nightingale"
+
+
+def padded(length: int) -> str:
+    """``length`` characters of everyday text ending in the codename."""
+    filler = "We shipped the quarterly update today and the team is proud. "
+    head = (filler * (length // len(filler) + 1))[: length - len(CODENAME) - 1]
+    return f"{head} {CODENAME}"
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        pytest.param(200, id="short: on the loop"),
+        pytest.param(INLINE_MAX_CHARS, id="at the limit: on the loop"),
+        pytest.param(INLINE_MAX_CHARS + 1, id="just over: on the pool"),
+        pytest.param(60_000, id="long: on the pool"),
+    ],
+)
+async def test_the_codename_is_found_wherever_the_check_runs(
+    client: TestClient[Any, Any], token: str, length: int
+) -> None:
+    text = padded(length)
+    assert len(text) == length
+    response = await post(client, "/v1/check", {"text": text, "platform": "linkedin"}, token)
+    assert response.status == 200
+    body = await response.json()
+    assert [(f["rule_id"], f["start"], f["end"]) for f in body["findings"]] == [
+        ("confidential.codename", length - len(CODENAME), length)
+    ]
+    assert body["elapsed_ms"] >= 0
+
+
+async def test_successful_checks_log_at_debug_and_refusals_at_info(
+    client: TestClient[Any, Any], token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, "aiohttp.access")
+    await post(client, "/v1/check", {"text": "hello", "platform": "x"}, token)
+    await post(client, "/v1/check", {"text": "hello", "platform": "x"})  # no token: 401
+    await post(client, "/v1/status", {}, token)
+    lines = [(r.levelno, r.getMessage().rsplit(" ", 1)[0]) for r in caplog.records]
+    assert lines == [
+        (logging.DEBUG, "POST /v1/check 200"),
+        (logging.INFO, "POST /v1/check 401"),
+        (logging.INFO, "POST /v1/status 200"),
+    ]
+
+
+async def test_a_body_the_fast_parser_refuses_gets_the_usual_answer(
+    client: TestClient[Any, Any], token: str
+) -> None:
+    # A lone surrogate escape: Python's json reads it, then the model refuses the string.
+    raw = b'{"text": "a \\ud800 b", "platform": "x"}'
+    response = await client.post(
+        "/v1/check",
+        data=raw,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status == 422
+    error = (await response.json())["error"]
+    assert error["code"] == "invalid_request"
+    assert error["message"].startswith("text: ")
