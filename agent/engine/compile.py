@@ -10,9 +10,9 @@ from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.hashed import HashedIndex, HashedMatcher
 from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
-from agent.engine.prefilter import LiteralIndex
 from agent.engine.result import Platform, PolicyRef
 from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.engine.text_index import TextIndex
 from agent.packs.loader import EffectiveRule, PackSet
 from agent.packs.models import (
     ActiveWindow,
@@ -45,20 +45,20 @@ class CompiledSet:
     rules: tuple[CompiledRule, ...]
     phrases: PhraseIndex
     hashed: HashedIndex
-    literals: LiteralIndex
+    text_index: TextIndex
 
 
 def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     phrases = PhraseIndex()
     hashed = HashedIndex()
-    literals = LiteralIndex()
-    indexes = _Indexes(phrases, hashed, literals)
+    text_index = TextIndex()
+    indexes = _Indexes(phrases, hashed, text_index)
     contacts = layer_contacts(pack_set)
     rules = tuple(
         _compile_rule(rule, indexes, contacts[rule.pack.meta.id]) for rule in pack_set.rules
     )
     phrases.freeze()
-    literals.freeze()
+    text_index.freeze()
     packs = tuple(
         PackInfo(
             ref=pack.ref,
@@ -72,7 +72,7 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
         )
         for pack in pack_set.packs
     )
-    return CompiledSet(packs, rules, phrases, hashed, literals)
+    return CompiledSet(packs, rules, phrases, hashed, text_index)
 
 
 def layer_contacts(pack_set: PackSet) -> dict[str, str]:
@@ -94,7 +94,7 @@ def layer_contacts(pack_set: PackSet) -> dict[str, str]:
 class _Indexes:
     phrases: PhraseIndex
     hashed: HashedIndex
-    literals: LiteralIndex
+    text_index: TextIndex
 
 
 def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> CompiledRule:
@@ -139,7 +139,7 @@ def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
         phrases.add(list(match.phrases), flavour=flavour, whole_word=match.whole_word, slot=slot)
         return PhrasesMatcher(slot)
     if isinstance(match, PatternMatch):
-        return PatternMatcher.compile(match, indexes.literals)
+        return PatternMatcher.compile(match, indexes.text_index)
     if isinstance(match, HashedPhrasesMatch):
         slot = phrases.new_slot()
         hashed.add(match.salt, list(match.hashes), match.max_words, slot)

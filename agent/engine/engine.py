@@ -11,7 +11,6 @@ from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.hashed import HashedIndex
 from agent.engine.matchers.phrases import PhraseIndex
 from agent.engine.normalize import TextViews
-from agent.engine.prefilter import LiteralIndex
 from agent.engine.result import (
     CheckResult,
     Explanation,
@@ -21,6 +20,7 @@ from agent.engine.result import (
     verdict_for,
 )
 from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.engine.text_index import TextIndex
 from agent.packs.loader import PackSet, load_pack_set
 
 
@@ -34,7 +34,7 @@ class Engine:
         rules: tuple[CompiledRule, ...],
         phrases: PhraseIndex,
         hashed: HashedIndex,
-        literals: LiteralIndex,
+        text_index: TextIndex,
     ) -> None:
         self._packs = packs
         self._refs = tuple(p.ref for p in packs)
@@ -42,7 +42,7 @@ class Engine:
         self._by_id = {(r.info.pack.id, r.info.rule_id): r.info for r in rules}
         self._phrases = phrases
         self._hashed = hashed
-        self._literals = literals
+        self._text_index = text_index
 
     @classmethod
     def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
@@ -57,7 +57,7 @@ class Engine:
             rules=compiled.rules,
             phrases=compiled.phrases,
             hashed=compiled.hashed,
-            literals=compiled.literals,
+            text_index=compiled.text_index,
         )
 
     @property
@@ -83,10 +83,9 @@ class Engine:
             now = now.replace(tzinfo=UTC)
         platform = Platform(platform)
         views = TextViews(text)
-        scan = Scan(views)
+        scan = Scan(views, self._text_index)
         self._phrases.scan(scan)
         self._hashed.scan(scan)
-        scan.literals = self._literals.present(views.cased.text.lower())
         findings: list[Finding] = []
         for rule in self._rules:
             if not rule.applies(platform, now):

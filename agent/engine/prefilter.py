@@ -7,47 +7,50 @@ any text the regex can match in:
   (lower-cased; ``women|men ... are|belong`` gives two sets, both needed);
 - digits: every match holds at least this many digit characters (a card
   number needs 13, a phone number 8), so the rule is skipped on a text with
-  fewer digits.
+  fewer digits;
+- marks: ASCII punctuation every match holds (an email address needs ``@``),
+  looked up with ``in``: a single character is too common a string for the
+  automaton, yet ``@`` alone rules out most posts.
 
-At check time one Aho–Corasick pass over the lower-cased text tells which
-literal sets occur, and one count tells how many digits there are; only rules
-whose requirement holds run their regex.  Necessary conditions only: a false
-"maybe" costs time, never a miss.
+At check time one Aho–Corasick pass over the folded text
+(:mod:`agent.engine.text_index`) tells which literal sets occur, and one
+count tells how many digits there are; only rules whose requirement holds run
+their regex.  The text is folded as for anchoring
+(:func:`agent.engine.anchors.fold_for_anchors`): lower-cased, whitespace as a
+space, digits as ASCII digits.  A literal run followed by items whose every
+match starts with a known prefix extends into them: ``\\.(?:corp|lan)`` (which
+the parser turns into ``.`` then ``corp|lan``) requires ``.corp`` or ``.lan``.
+Necessary conditions only: a false "maybe" costs time, never a miss.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
-
-try:  # Python 3.11+ keeps the parser private
-    from re import _constants as sre_c  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as sre_c
-    import sre_parse
+from agent.engine.anchors import sequence_prefixes
+from agent.engine.sre import sre_c, sre_parse
 
 MIN_LITERAL = 3
 MAX_LITERALS = 64
 MAX_SETS = 3  # the most selective literal sets kept per regex
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
-_DIGIT = re.compile(r"\d")
 _ASCII_DIGITS = "0123456789"
+_ASCII_DIGIT_BYTES = [digit.encode() for digit in _ASCII_DIGITS]
+_ASCII_BYTES = bytes(range(128))
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
     literal_sets: tuple[frozenset[str], ...] = ()
     digits: int = 0
+    marks: frozenset[str] = frozenset()
 
 
 def requirement(pattern: str) -> Requirement:
     need = _sequence(list(sre_parse.parse(pattern)))
     sets = sorted(set(filter(_selective, need.sets)), key=_rank)[:MAX_SETS]
-    return Requirement(tuple(sets), need.digits)
+    return Requirement(tuple(sets), need.digits, frozenset(need.marks))
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
@@ -57,9 +60,13 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 
 
 def count_digits(text: str) -> int:
+    """How many characters of ``text`` ``\\d`` matches."""
     if text.isascii():
         return sum(map(text.count, _ASCII_DIGITS))
-    return len(_DIGIT.findall(text))
+    # Counting bytes and the few wide characters beats a regex over a wide string.
+    utf8 = text.encode("utf-8", "surrogatepass")
+    wide = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    return sum(map(utf8.count, _ASCII_DIGIT_BYTES)) + sum(map(str.isdecimal, wide))
 
 
 def _selective(literals: frozenset[str]) -> bool:
@@ -76,6 +83,7 @@ def _rank(literals: frozenset[str]) -> tuple[int, int, tuple[str, ...]]:
 class _Need:
     sets: list[frozenset[str]] = field(default_factory=list)  # all of them
     digits: int = 0
+    marks: set[str] = field(default_factory=set)
 
     def best(self) -> frozenset[str] | None:
         usable = [s for s in self.sets if _selective(s)]
@@ -86,21 +94,27 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Need:
     need = _Need()
     run: list[str] = []
 
-    def flush() -> None:
+    def flush(rest: list[tuple[Any, Any]]) -> None:
         if run:
-            need.sets.append(frozenset(["".join(run)]))
+            literal = "".join(run)
+            need.sets.append(frozenset([literal]))
+            following = sequence_prefixes(rest) if rest else None
+            if following is not None:
+                need.sets.append(frozenset(literal + prefix for prefix in following))
             run.clear()
 
-    for op, av in items:
+    for index, (op, av) in enumerate(items):
         if op == sre_c.LITERAL:
             char = chr(av)
             need.digits += char.isdecimal()  # what \d matches
+            if _is_mark(char):
+                need.marks.add(char)
             if char.isascii():
-                run.append(char.lower())
+                run.append(" " if char.isspace() else char.lower())
                 continue
         if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
             continue  # zero-width: the literal run goes on around it
-        flush()
+        flush(items[index:])
         if op == sre_c.IN:
             need.digits += _digits_only(av)
         elif op == sre_c.SUBPATTERN:
@@ -113,18 +127,25 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Need:
             inner = _sequence(list(av[2]))
             inner.digits *= av[0]
             _add(need, inner)
-    flush()
+    flush([])
     return need
+
+
+def _is_mark(char: str) -> bool:
+    """ASCII punctuation: no case, and no other character matches it."""
+    return char.isascii() and char.isprintable() and not (char.isalnum() or char.isspace())
 
 
 def _add(need: _Need, inner: _Need) -> None:
     need.sets.extend(inner.sets)
     need.digits += inner.digits
+    need.marks |= inner.marks
 
 
 def _branch(options: list[_Need]) -> _Need:
     """Any one option matches: the union of each option's best set, the fewest digits."""
     merged = _Need(digits=min(o.digits for o in options))
+    merged.marks = set.intersection(*(o.marks for o in options))
     best = [o.best() for o in options]
     if all(b is not None for b in best):
         merged.sets.append(frozenset().union(*best))  # type: ignore[arg-type]
@@ -142,38 +163,3 @@ def _digits_only(members: list[tuple[Any, Any]]) -> int:
             continue
         return 0
     return 1 if members else 0
-
-
-class LiteralIndex:
-    """One automaton over every pattern rule's literal sets; built at load."""
-
-    def __init__(self) -> None:
-        self._words: dict[str, set[int]] = {}
-        self._slots: dict[frozenset[str], int] = {}
-        self._automaton: Any = None
-
-    def add(self, literals: frozenset[str]) -> int:
-        slot = self._slots.get(literals)
-        if slot is None:
-            slot = self._slots[literals] = len(self._slots) + 1
-            for literal in literals:
-                self._words.setdefault(literal, set()).add(slot)
-        return slot
-
-    def freeze(self) -> None:
-        if self._words:
-            automaton = ahocorasick.Automaton()
-            for word, slots in self._words.items():
-                automaton.add_word(word, frozenset(slots))
-            automaton.make_automaton()
-            self._automaton = automaton
-        self._words = {}
-
-    def present(self, lowered: str) -> set[int]:
-        """Slots whose literals occur in ``lowered`` (the lower-cased cased view)."""
-        if self._automaton is None:
-            return set()
-        present: set[int] = set()
-        for _, slots in self._automaton.iter(lowered):
-            present |= slots
-        return present

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
-from agent.engine.matchers.hashed import phrase_digest, phrase_key
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.engine.matchers.hashed import SHA256, WORD, phrase_digest, phrase_key, text_words
 from tests.engine.conftest import EngineFor, check, matched
 
 DISCOUNT = r"""
@@ -30,6 +34,7 @@ def test_conditional(engine_for: EngineFor, text: str, expected: list[str]) -> N
 
 
 SALT = "00112233445566778899aabbccddeeff"
+WORDISH = [" ", "-", "é", "ß", "İ", "٣", "😀", "\ud800", "_", "a1", "“", "\u2003", "Ｆ", "x"]
 
 
 def hashed_body(*phrases: str, max_words: int = 3) -> str:
@@ -74,3 +79,49 @@ def test_hashed_detail_never_shows_the_phrase(engine_for: EngineFor) -> None:
 def test_phrase_key_normalises() -> None:
     assert phrase_key("  Project\u00a0FALCON ") == "project falcon"
     assert phrase_key("ＡＣＭＥ-Corp") == "acme corp"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Café Falcon rocks 🚀", ["Café Falcon"]),  # a non-ASCII word: split by the regex
+        ("“Project Falcon” 🚀 ships", ["Project Falcon"]),  # non-ASCII separators only
+        ("Project\u2003Falcon", ["Project\u2003Falcon"]),
+    ],
+)
+def test_hashed_phrases_around_non_ascii(
+    engine_for: EngineFor, text: str, expected: list[str]
+) -> None:
+    engine = engine_for(hashed_body("Project Falcon", "Café Falcon"))
+    assert matched(check(engine, text)) == expected
+
+
+def test_lists_with_different_salts_and_equal_max_words_both_match(
+    engine_for: EngineFor,
+) -> None:
+    other_salt = "ffeeddccbbaa99887766554433221100"
+    other = hashed_body("Globex").replace(SALT, other_salt)
+    other = other.replace(
+        phrase_digest(bytes.fromhex(SALT), "Globex"),
+        phrase_digest(bytes.fromhex(other_salt), "Globex"),
+    )
+    engine = engine_for(hashed_body("Project Falcon"), other)
+    assert matched(check(engine, "Globex and Project Falcon")) == ["Globex", "Project Falcon"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.sampled_from(WORDISH)), max_size=20))
+def test_text_words_are_the_regex_words(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected = [w.encode("utf-8", "surrogatepass") for w in WORD.findall(text)]
+    assert text_words(text) == expected
+
+
+def test_the_sha256_in_use_gives_hashlib_digests() -> None:
+    for data in (b"", b"salt" * 20, bytes(range(256))):
+        assert SHA256(data).digest() == hashlib.sha256(data).digest()
+        running = SHA256(b"salt").copy()
+        running.update(data)
+        assert running.digest() == hashlib.sha256(b"salt" + data).digest()
+        running.update(b" more")  # a digest leaves the state usable: runs share it
+        assert running.digest() == hashlib.sha256(b"salt" + data + b" more").digest()

@@ -46,8 +46,9 @@ def test_views_of_a_hostile_post_map_every_character(seed: str) -> None:
     text = _text(seed, MAX_CHARS)
     views = TextViews(text)
     for view in (views.cased, views.folded, views.leet):
-        if view.starts is not None and view.ends is not None:
-            assert len(view.starts) == len(view.ends) == len(view.text)
+        maps = view.maps()
+        if maps is not None:
+            assert len(maps[0]) == len(maps[1]) == len(view.text)
         first, last = view.original_span(0, len(view.text))
         assert 0 <= first < last <= len(text)
 

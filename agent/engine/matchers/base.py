@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from agent.engine.anchors import fold_for_anchors
 from agent.engine.normalize import TextViews
 from agent.engine.prefilter import count_digits
+from agent.engine.text_index import TextHits, TextIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,18 +32,43 @@ class Scan:
     """
 
     views: TextViews
+    index: TextIndex | None = None
     slots: dict[int, list[Hit]] = field(default_factory=dict)
-    literals: set[int] = field(default_factory=set)  # literal sets that occur in the text
     _digits: int = -1
+    _text_hits: TextHits | None = None
+    _anchored: bool = False  # whether the folded text lines up with the cased view
 
     def hits(self, slot: int) -> list[Hit]:
         return self.slots.get(slot, [])
+
+    def _text(self) -> TextHits:
+        """The shared literal and prefix pass over the folded text, run on first need."""
+        if self._text_hits is None:
+            cased = self.views.cased.text
+            folded = fold_for_anchors(cased)
+            # a text whose folding changed its length (none today) is searched in full
+            self._anchored = len(folded) == len(cased)
+            index = self.index
+            hits = index.scan(folded, anchored=self._anchored) if index else TextHits()
+            self._text_hits = hits
+        return self._text_hits
+
+    def literals(self) -> set[int]:
+        """The literal sets (prefilter slots) that occur in the text."""
+        return self._text().literals
 
     def digits(self) -> int:
         """Digit characters in the cased view, counted once, on first need."""
         if self._digits < 0:
             self._digits = count_digits(self.views.cased.text)
         return self._digits
+
+    def anchor_starts(self, slot: int) -> list[int] | None:
+        """Where the anchored regex of ``slot`` may match, or ``None``: try everywhere."""
+        hits = self._text()
+        if not self._anchored or self.index is None:
+            return None
+        return hits.starts.get(slot, [])
 
 
 class Matcher(Protocol):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from agent.engine.anchors import anchor_prefixes, matches_at, worth_anchoring
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import normalise_phrase
-from agent.engine.prefilter import LiteralIndex, requirement
+from agent.engine.prefilter import requirement
+from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
 from agent.packs.models import PatternMatch
 
@@ -34,10 +37,12 @@ class PatternMatcher:
     context: _Context | None
     literal_slots: tuple[int, ...]  # each slot's literals must occur in the text
     min_digits: int  # the text must hold at least this many digits
+    marks: str  # the text must hold each of these characters
+    anchor_slot: int  # 0: no literal prefix starts every match; search everywhere
     kind: ClassVar[str] = "pattern"
 
     @classmethod
-    def compile(cls, spec: PatternMatch, literals: LiteralIndex) -> PatternMatcher:
+    def compile(cls, spec: PatternMatch, index: TextIndex) -> PatternMatcher:
         context = None
         if spec.context is not None:
             words = sorted(
@@ -54,6 +59,7 @@ class PatternMatcher:
             allowed_domains=frozenset(d.lower().strip(".") for d in spec.allowed_domains or ()),
         )
         needs = requirement(spec.regex)
+        prefixes = anchor_prefixes(spec.regex)
         return cls(
             regex=re.compile(spec.regex),
             group=spec.group,
@@ -61,20 +67,29 @@ class PatternMatcher:
             validator=VALIDATORS[spec.validator] if spec.validator else None,
             options=options,
             context=context,
-            literal_slots=tuple(literals.add(s) for s in needs.literal_sets),
+            literal_slots=tuple(index.add_literals(s) for s in needs.literal_sets),
             min_digits=needs.digits,
+            marks="".join(sorted(needs.marks)),
+            anchor_slot=index.add_prefixes(prefixes) if prefixes else 0,
         )
 
     def find(self, scan: Scan) -> list[Hit]:
-        if not scan.literals.issuperset(self.literal_slots):
+        if self.literal_slots and not scan.literals().issuperset(self.literal_slots):
             return []
         if self.min_digits and scan.digits() < self.min_digits:
             return []
         view = scan.views.cased
         text = view.text
+        if self.marks and not all(map(text.__contains__, self.marks)):
+            return []
         hits: list[Hit] = []
         has_value = "value" in self.regex.groupindex
-        for found in self.regex.finditer(text):
+        starts = scan.anchor_starts(self.anchor_slot) if self.anchor_slot else None
+        if starts is not None and worth_anchoring(starts, text):
+            matches: Iterable[re.Match[str]] = matches_at(self.regex, text, starts)
+        else:
+            matches = self.regex.finditer(text)
+        for found in matches:
             start, end = found.span(self.group) if self.group else found.span()
             if start < 0 or start >= end:
                 continue
