@@ -43,13 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"agent.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"agent.cli.{name}":
-                continue  # command not shipped in this build
-            raise
-        module.register(sub)
+        importlib.import_module(f"agent.cli.{name}").register(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``postguard pack lint|test|hash``: author and test policy packs like code."""
+"""``postguard pack``: author, test, hash, sign and publish policy packs like code."""
 
 from __future__ import annotations
 
@@ -6,20 +6,24 @@ import argparse
 import importlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.errors import UserError
 
+if TYPE_CHECKING:
+    from agent.packs.testing import PackTestReport
+
 # Further `pack` sub-commands shipped as their own modules (each has `register(subparsers)`).
 EXTRA_SUBCOMMANDS: tuple[str, ...] = (
-    "agent.cli.pack_build",
     "agent.cli.pack_init",
     "agent.cli.pack_publish",
 )
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("pack", help="lint, test and hash policy packs")
+    parser = subparsers.add_parser(
+        "pack", help="create, lint, test, hash, sign and publish policy packs"
+    )
     sub = parser.add_subparsers(dest="pack_command", metavar="SUBCOMMAND")
     sub.required = True
 
@@ -39,13 +43,7 @@ def register(subparsers: Any) -> None:
     hash_.set_defaults(func=run_hash)
 
     for module_name in EXTRA_SUBCOMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(module_name).register(sub)
 
 
 def run_lint(args: argparse.Namespace) -> int:
@@ -67,6 +65,12 @@ def run_test(args: argparse.Namespace) -> int:
     from agent.packs.testing import run_pack_examples
 
     report = run_pack_examples(args.dirs)
+    print_example_report(report)
+    return 0 if report.ok else 1
+
+
+def print_example_report(report: PackTestReport) -> None:
+    """A summary line per pack on stdout, then each failing example on stderr."""
     for summary in report.packs:
         print(summary.line())
     for failure in report.failures:
@@ -75,7 +79,6 @@ def run_test(args: argparse.Namespace) -> int:
             f" example {failure.text!r}: expected {failure.expected}, got {failure.got}",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
 
 
 def run_hash(args: argparse.Namespace) -> int:

@@ -82,17 +82,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _examples_pass(dirs: list[Path]) -> bool:
+    from agent.cli.pack import print_example_report
     from agent.packs.testing import run_pack_examples
 
     report = run_pack_examples(dirs)
-    for summary in report.packs:
-        print(summary.line())
-    for failure in report.failures:
-        print(
-            f"FAIL {failure.location}: {failure.pack.id}/{failure.rule_id} {failure.kind}"
-            f" example {failure.text!r}: expected {failure.expected}, got {failure.got}",
-            file=sys.stderr,
-        )
+    print_example_report(report)
     if report.failures:
         print(
             f"postguard: build refused: {len(report.failures)} example(s) failed; nothing written",
