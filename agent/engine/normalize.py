@@ -113,7 +113,12 @@ def cased_view(text: str) -> View:
     if text.isascii():
         return View(text)
     out: list[str] = []
-    pieces: list[range | Maps] = []  # kept ASCII runs, folded clusters' maps
+    # Kept ASCII runs as ranges, folded clusters as (begin, end) slices of one shared pair of
+    # map lists: no container per cluster, so a post of 50,000 emoji does not feed the
+    # garbage collector 100,000 small lists (which made the cost grow faster than the text).
+    pieces: list[range | tuple[int, int]] = []
+    cluster_starts: list[int] = []
+    cluster_ends: list[int] = []
     pos = 0
     for found in _NON_ASCII.finditer(text):
         begin, stop = found.span()
@@ -122,9 +127,9 @@ def cased_view(text: str) -> View:
         if begin > pos:
             out.append(text[pos:begin])
             pieces.append(range(pos, begin))
-        cluster: Maps = ([], [])
-        _fold_cluster(text, begin, stop, out, *cluster)
-        pieces.append(cluster)
+        first = len(cluster_starts)
+        _fold_cluster(text, begin, stop, out, cluster_starts, cluster_ends)
+        pieces.append((first, len(cluster_starts)))
         pos = stop
     if pos < len(text):
         out.append(text[pos:])
@@ -138,8 +143,8 @@ def cased_view(text: str) -> View:
                 starts.extend(piece)
                 ends.extend(range(piece.start + 1, piece.stop + 1))
             else:
-                starts.extend(piece[0])
-                ends.extend(piece[1])
+                starts.extend(cluster_starts[piece[0] : piece[1]])
+                ends.extend(cluster_ends[piece[0] : piece[1]])
         return starts, ends
 
     return View("".join(out), build)
