@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +73,15 @@ def override_body(**changes: Any) -> dict[str, Any]:
 
 def audit_count(app: web.Application) -> int:
     return app[AUDIT].count()
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``postguard ARGS`` as a real subprocess with ``env``; never raises on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -6,7 +6,6 @@ import itertools
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from agent_helpers import (
     make_settings,
     override_body,
     post,
+    run_cli,
     serve_app,
 )
 
@@ -32,17 +32,6 @@ CANARY = "zq-canary-7f3a91-nightingale"
 def _fill(log: AuditLog, n: int) -> None:
     for i in range(n):
         log.append(EventKind.ACKNOWLEDGE, AcknowledgePayload(policy_version=f"v{i}"))
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "agent", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 # -- threat 12: tampering ------------------------------------------------------------------
@@ -99,15 +88,15 @@ def test_audit_verify_cli_exits_1_on_tamper(tmp_path: Path) -> None:
     }
     log = AuditLog(tmp_path / "audit.sqlite3")
     _fill(log, 3)
-    ok = _cli(env, "audit", "verify")
+    ok = run_cli(env, "audit", "verify")
     assert ok.returncode == 0, ok.stderr
     assert "3 records" in ok.stdout
     with sqlite3.connect(tmp_path / "audit.sqlite3") as db:
         db.execute("UPDATE events SET user = 'mallory' WHERE seq = 2")
-    bad = _cli(env, "audit", "verify")
+    bad = run_cli(env, "audit", "verify")
     assert bad.returncode == 1
     assert "record 2: edited" in bad.stderr
-    shown = _cli(env, "audit", "show", "--json")
+    shown = run_cli(env, "audit", "show", "--json")
     assert shown.returncode == 0 and shown.stdout.count("\n") == 3
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 import pytest
-from agent_helpers import CORE_PACK, EXTRA_PACK, override_body
+from agent_helpers import CORE_PACK, EXTRA_PACK, override_body, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -36,17 +36,6 @@ def _env(tmp_path: Path, port: int) -> dict[str, str]:
         "POSTGUARD_PACK_DIRS": os.pathsep.join([str(CORE_PACK), str(EXTRA_PACK)]),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "agent", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 class Agent:
@@ -80,7 +69,7 @@ class Agent:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def pair(self) -> str:
-        code = _cli(self.env, "pair", "--quiet").stdout.strip()
+        code = run_cli(self.env, "pair", "--quiet").stdout.strip()
         import json
         import urllib.request
 
@@ -108,7 +97,7 @@ def test_taken_port_exits_non_zero_with_a_clear_message(tmp_path: Path) -> None:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
-        done = _cli(_env(tmp_path, port), "serve")
+        done = run_cli(_env(tmp_path, port), "serve")
     assert done.returncode != 0
     assert f"port {port} is already in use" in done.stderr
     assert "Traceback" not in done.stderr
@@ -119,7 +108,7 @@ def test_non_loopback_host_is_refused(tmp_path: Path) -> None:
     env = _env(tmp_path, _free_port())
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.toml").write_text('host = "0.0.0.0"\n')
-    done = _cli(env, "serve")
+    done = run_cli(env, "serve")
     assert done.returncode == 2
     assert "0.0.0.0" in done.stderr and "loopback" in done.stderr
     assert "Traceback" not in done.stderr
@@ -184,9 +173,9 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_override(agent: Agent) ->
     agent.proc.wait(timeout=10)
     assert len(acknowledged) >= 100
     agent.start()  # restart on the same data
-    verify = _cli(agent.env, "audit", "verify")
+    verify = run_cli(agent.env, "audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    shown = _cli(agent.env, "audit", "show", "--json")
+    shown = run_cli(agent.env, "audit", "show", "--json")
     stored = shown.stdout
     missing = [event_id for event_id in acknowledged if event_id not in stored]
     assert not missing, f"{len(missing)} acknowledged overrides lost"
@@ -199,4 +188,4 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_override(agent: Agent) ->
         ) as reply,
     ):
         assert reply.status == 200
-    assert _cli(agent.env, "audit", "verify").returncode == 0
+    assert run_cli(agent.env, "audit", "verify").returncode == 0
