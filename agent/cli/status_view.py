@@ -89,7 +89,10 @@ def _render(settings: Settings, agent: dict[str, Any] | None, sync: dict[str, An
     if agent is None:
         rows.append(("agent", f"not running (nothing answers on port {settings.port})"))
         packs = ", ".join(f"{p['id']} {p['version']}" for p in sync.get("packs") or [])
-        rows.append(("packs", f"{packs or 'unknown'} (as last recorded)"))
+        if packs:
+            rows.append(("packs", f"{packs} (as last recorded)"))
+        else:
+            rows.append(("packs", _configured_packs(settings)))
     else:
         rows.append(("agent", f"running, postguard {agent.get('agent_version')}"))
         packs = ", ".join(f"{p['id']} {p['version']}" for p in agent.get("packs", []))
@@ -143,3 +146,15 @@ def _span(seconds: float) -> str:
         if seconds >= size:
             return f"{seconds / size:.0f} {unit}"
     return f"{seconds:.0f} s"
+
+
+def _configured_packs(settings: Settings) -> str:
+    """The configured (or bundled) packs the agent would serve, or why it could not."""
+    from agent.packs import load_pack_set
+
+    try:
+        pack_set = load_pack_set(settings.pack_dirs)
+    except UserError as exc:
+        return f"the configured packs do not load, so the agent would not start: {exc.message}"
+    served = ", ".join(f"{pack.meta.id} {pack.meta.version}" for pack in pack_set.packs)
+    return f"{served} (served when the agent starts)"

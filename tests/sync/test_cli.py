@@ -100,3 +100,28 @@ def test_sync_without_configuration_is_a_one_line_error(
         monkeypatch.delenv(name, raising=False)
     assert main(["sync"]) == 2
     assert "sync is not configured" in capsys.readouterr().err
+
+
+def test_status_before_any_sync_names_the_packs_the_agent_would_serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    managed = tmp_path / "managed"
+    managed.mkdir()
+    (managed / "config.toml").write_text(f"port = {closed_port()}\n")
+    monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(managed))
+    monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("POSTGUARD_PACK_DIRS", raising=False)
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"packs:\s+baseline \S+, example-company \S+ \(served when the agent starts\)", out
+    )
+
+    monkeypatch.setenv("POSTGUARD_PACK_DIRS", str(tmp_path / "missing"))
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"packs:\s+the configured packs do not load, so the agent would not start", out
+    )
