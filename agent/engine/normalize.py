@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import overload
 
 from agent.engine.confusables import CONFUSABLES
 
@@ -52,7 +53,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-Maps = tuple[list[int], list[int]]  # (starts, ends), one entry per view character
+Maps = tuple[Sequence[int], Sequence[int]]  # (starts, ends), one entry per view character
 
 
 class View:
@@ -95,7 +96,7 @@ class View:
             maps = self.maps()
             if maps is None:
                 return sources, [i + 1 for i in sources]
-            starts, ends = maps
+            starts, ends = (m.expand() if isinstance(m, _PiecewiseMap) else m for m in maps)
             return [starts[i] for i in sources], [ends[i] for i in sources]
 
         return View(text, build)
@@ -109,16 +110,65 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+class _PiecewiseMap(Sequence[int]):
+    """One side of the cased view's map, read through its pieces instead of being expanded.
+
+    Most of a post is kept as it is (ASCII runs, each one ``range``), and folded clusters
+    are runs of one shared list (each piece an offset into it), so building the map
+    allocates no container per piece and a lookup is one bisection: mapping a finding back
+    costs a few steps, not two integers per character of the post.
+    """
+
+    __slots__ = ("_firsts", "_pieces", "_shared", "_size")
+
+    def __init__(
+        self, firsts: list[int], pieces: list[range | int], shared: list[int], size: int
+    ) -> None:
+        self._firsts = firsts  # view offset where each piece begins
+        self._pieces = pieces
+        self._shared = shared
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def expand(self) -> list[int]:
+        """Every entry at once, for views derived character by character."""
+        values: list[int] = []
+        for k, piece in enumerate(self._pieces):
+            if isinstance(piece, range):
+                values.extend(piece)
+            else:
+                following = self._firsts[k + 1] if k + 1 < len(self._firsts) else self._size
+                values.extend(self._shared[piece : piece + following - self._firsts[k]])
+        return values
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._size))]
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        k = bisect_right(self._firsts, index) - 1
+        piece, offset = self._pieces[k], index - self._firsts[k]
+        if isinstance(piece, range):
+            return piece[offset]
+        return self._shared[piece + offset]
+
+
 def cased_view(text: str) -> View:
     if text.isascii():
         return View(text)
     out: list[str] = []
-    # Kept ASCII runs as ranges, folded clusters as (begin, end) slices of one shared pair of
-    # map lists: no container per cluster, so a post of 50,000 emoji does not feed the
-    # garbage collector 100,000 small lists (which made the cost grow faster than the text).
-    pieces: list[range | tuple[int, int]] = []
-    cluster_starts: list[int] = []
+    firsts: list[int] = []  # view offset where each piece begins
+    starts: list[range | int] = []
+    ends: list[range | int] = []
+    cluster_starts: list[int] = []  # every folded cluster's map, one after another
     cluster_ends: list[int] = []
+    size = 0
     pos = 0
     for found in _NON_ASCII.finditer(text):
         begin, stop = found.span()
@@ -126,26 +176,30 @@ def cased_view(text: str) -> View:
             begin -= 1  # an ASCII base letter followed by combining marks
         if begin > pos:
             out.append(text[pos:begin])
-            pieces.append(range(pos, begin))
-        first = len(cluster_starts)
+            firsts.append(size)
+            starts.append(range(pos, begin))
+            ends.append(range(pos + 1, begin + 1))
+            size += begin - pos
+        mark = len(cluster_starts)
         _fold_cluster(text, begin, stop, out, cluster_starts, cluster_ends)
-        pieces.append((first, len(cluster_starts)))
+        if len(cluster_starts) > mark:  # invisible characters alone leave nothing behind
+            firsts.append(size)
+            starts.append(mark)
+            ends.append(mark)
+            size += len(cluster_starts) - mark
         pos = stop
     if pos < len(text):
         out.append(text[pos:])
-        pieces.append(range(pos, len(text)))
+        firsts.append(size)
+        starts.append(range(pos, len(text)))
+        ends.append(range(pos + 1, len(text) + 1))
+        size += len(text) - pos
 
     def build() -> Maps:
-        starts: list[int] = []
-        ends: list[int] = []
-        for piece in pieces:
-            if isinstance(piece, range):
-                starts.extend(piece)
-                ends.extend(range(piece.start + 1, piece.stop + 1))
-            else:
-                starts.extend(cluster_starts[piece[0] : piece[1]])
-                ends.extend(cluster_ends[piece[0] : piece[1]])
-        return starts, ends
+        return (
+            _PiecewiseMap(firsts, starts, cluster_starts, size),
+            _PiecewiseMap(firsts, ends, cluster_ends, size),
+        )
 
     return View("".join(out), build)
 
