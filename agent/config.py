@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from agent.engine.limits import MAX_TEXT_CHARS
 from agent.errors import UserError
 from agent.paths import BUNDLED_PACKS
 
@@ -100,7 +101,7 @@ class Settings(_Section):
     )
     justification_min: int = Field(default=20, ge=0)
     justification_max: int = Field(default=1000, ge=1, le=10_000)
-    max_text_chars: int = Field(default=100_000, ge=1, le=200_000)
+    max_text_chars: int = Field(default=MAX_TEXT_CHARS, ge=1, le=2 * MAX_TEXT_CHARS)
     request_timeout_s: float = Field(default=10.0, gt=0)
     header_timeout_s: float = Field(default=10.0, gt=0, description="to send a whole request")
     max_concurrent_requests: int = Field(default=16, ge=1)

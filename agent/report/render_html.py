@@ -6,6 +6,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from agent.report.cells import count, day, percent
 from agent.report.model import Report, RuleStats
 from agent.report.svg import OTHER_COLOUR, PALETTE, Series, horizontal_bars, stacked_bars
 
@@ -42,8 +43,8 @@ def render_html(report: Report) -> str:
 
 
 def _header(report: Report) -> str:
-    period = f"{_day(report.first_event)} – {_day(report.last_event)}"
-    since = f" · since {_day(report.since)}" if report.since else ""
+    period = f"{day(report.first_event)} – {day(report.last_event)}"
+    since = f" · since {day(report.since)}" if report.since else ""
     return (
         "<header><h1>PostGuard override report</h1>"
         f"<p>Events {escape(period)}{escape(since)}</p></header>"
@@ -116,9 +117,9 @@ def _rules_table(report: Report) -> str:
         f'<span class="note">{escape(r.pack_id)}</span></td>'
         f'<td>{escape(r.category)}</td><td><span class="pill sev-{escape(r.severity)}">'
         f"{escape(r.severity)}</span></td>"
-        f'<td class="num">{"n/r" if r.warned is None else r.warned}</td>'
+        f'<td class="num">{count(r.warned)}</td>'
         f'<td class="num">{r.overrides}</td><td class="num">{r.false_positives}</td>'
-        f'<td class="num">{_pct(r.false_positive_rate)}</td>'
+        f'<td class="num">{percent(r.false_positive_rate)}</td>'
         f"<td>{_reasons(r)}</td></tr>"
         for r in report.rules
     )
@@ -133,7 +134,7 @@ def _rules_table(report: Report) -> str:
 def _categories_table(report: Report) -> str:
     rows = "".join(
         f'<tr><td>{escape(c.category)}</td><td class="num">{c.rules}</td>'
-        f'<td class="num">{"n/r" if c.warned is None else c.warned}</td>'
+        f'<td class="num">{count(c.warned)}</td>'
         f'<td class="num">{c.overrides}</td><td class="num">{c.false_positives}</td></tr>'
         for c in report.categories
     )
@@ -147,7 +148,7 @@ def _categories_table(report: Report) -> str:
 def _versions_table(report: Report) -> str:
     rows = "".join(
         f"<tr><td><code>{escape(r.rule_id)}</code></td><td>{escape(v.pack_id)}</td>"
-        f"<td>{escape(v.pack_version)}</td><td>{_day(v.first_seen)}</td><td>{_day(v.last_seen)}</td>"
+        f"<td>{escape(v.pack_version)}</td><td>{day(v.first_seen)}</td><td>{day(v.last_seen)}</td>"
         f'<td class="num">{v.overrides}</td><td class="num">{v.false_positives}</td></tr>'
         for r in report.rules
         for v in r.versions
@@ -195,7 +196,7 @@ def _worth_revising(report: Report) -> str:
         items.append(
             f"<li><h3><code>{escape(rule_id)}</code> · {escape(r.category)}</h3>"
             f"<div>{r.overrides} overrides, {r.false_positives} false-positive reports"
-            f" (FP rate {_pct(r.false_positive_rate)}). Top reasons: {_reasons(r)}</div>"
+            f" (FP rate {percent(r.false_positive_rate)}). Top reasons: {_reasons(r)}</div>"
             f"{quotes}{comments}</li>"
         )
     return (
@@ -207,14 +208,6 @@ def _worth_revising(report: Report) -> str:
 
 def _reasons(rule: RuleStats) -> str:
     return "; ".join(f"{escape(c.label)} ({c.count})" for c in rule.top_reasons) or "–"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else "–"
 
 
 def _when(moment: datetime) -> str:

@@ -5,17 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 
+from agent.report.cells import count, day, percent
 from agent.report.model import Report, VersionStats
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _num(value: int | None) -> str:
-    return "n/r" if value is None else str(value)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -36,8 +28,8 @@ def render_table(report: Report) -> str:
         f"events {t.events} · overrides {t.overrides} · false-positive reports "
         f"{t.false_positives} · users {t.users}"
         + (f" · unreadable events {t.skipped}" if t.skipped else ""),
-        f"period {_day(report.first_event)} – {_day(report.last_event)}"
-        + (f" (since {_day(report.since)})" if report.since else ""),
+        f"period {day(report.first_event)} – {day(report.last_event)}"
+        + (f" (since {day(report.since)})" if report.since else ""),
         "",
         "Per rule",
     ]
@@ -47,10 +39,10 @@ def render_table(report: Report) -> str:
             [
                 r.rule_id,
                 r.category,
-                _num(r.warned),
+                count(r.warned),
                 str(r.overrides),
                 str(r.false_positives),
-                _pct(r.false_positive_rate),
+                percent(r.false_positive_rate),
                 f"{r.top_reasons[0].label} ({r.top_reasons[0].count})" if r.top_reasons else "",
             ]
             for r in report.rules
@@ -60,7 +52,7 @@ def render_table(report: Report) -> str:
     out += _table(
         ["category", "rules", "warned", "overrides", "FP reports"],
         [
-            [c.category, str(c.rules), _num(c.warned), str(c.overrides), str(c.false_positives)]
+            [c.category, str(c.rules), count(c.warned), str(c.overrides), str(c.false_positives)]
             for c in report.categories
         ],
     )
@@ -72,8 +64,8 @@ def render_table(report: Report) -> str:
                 r.rule_id,
                 v.pack_id,
                 v.pack_version,
-                _day(v.first_seen),
-                _day(v.last_seen),
+                day(v.first_seen),
+                day(v.last_seen),
                 str(v.overrides),
                 str(v.false_positives),
             ]
@@ -87,7 +79,7 @@ def render_table(report: Report) -> str:
         "Acknowledgement coverage: "
         + (
             f"{ack.acknowledged} of {ack.users_seen} users acknowledged policy version "
-            f"{ack.policy_version} ({_pct(ack.ratio)})"
+            f"{ack.policy_version} ({percent(ack.ratio)})"
             if ack.policy_version
             else f"no acknowledgements recorded ({ack.users_seen} users seen)"
         ),
@@ -157,10 +149,6 @@ def render_csv(report: Report) -> str:
 
 def render_json(report: Report) -> str:
     return report.model_dump_json(indent=2) + "\n"
-
-
-def _day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else "–"
 
 
 def _one_line(text: str, limit: int = 100) -> str:
