@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from agent.bench.corpus import planted_sentence
-from agent.engine.matchers.hashed import phrase_digest
+from agent.engine.matchers.hashed import phrase_entry
 
 PACK_VERSION = "1.0.0"
 
@@ -90,6 +90,6 @@ def write_phrase_pack(
         lines += ["    match:", "      type: hashed_phrases", f'      salt: "{salt}"']
         lines += ["      max_words: 3"]
         salt_bytes = bytes.fromhex(salt)
-        lines += _list_lines("hashes", (phrase_digest(salt_bytes, item) for item in hashed))
+        lines += _list_lines("hashes", (phrase_entry(salt_bytes, item) for item in hashed))
     (rules_dir / "generated.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return pack_dir

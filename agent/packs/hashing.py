@@ -1,15 +1,16 @@
 """Turn a plain list of confidential phrases into ``hashed_phrases`` entries.
 
-The pack then carries only ``sha256(salt + key)`` of each phrase, where the
-key is the phrase's words as the engine sees them (normalised, case-folded,
-joined by single spaces); see :func:`agent.engine.matchers.hashed.phrase_key`.
+The pack then carries only ``sha256(salt + key)`` of each phrase and its
+20-bit check value, where the key is the phrase's words as the engine sees them
+(normalised, case-folded, joined by single spaces); see
+:mod:`agent.engine.matchers.hashed` for what each is for.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from agent.engine.matchers.hashed import phrase_digest, phrase_key
+from agent.engine.matchers.hashed import phrase_entry, phrase_key
 from agent.packs.errors import PackError
 from agent.packs.models import MAX_HASHED_WORDS, MAX_HASHES_PER_RULE, MIN_SALT_HEX
 
@@ -31,7 +32,7 @@ def parse_phrase_list(text: str) -> list[str]:
 
 
 def hashed_entries(phrases: list[str], salt_hex: str) -> tuple[list[str], int]:
-    """Sorted unique digests (so the order leaks nothing) and the max word count."""
+    """Sorted unique ``<digest>:<check>`` entries (so the order leaks nothing), max word count."""
     if len(salt_hex) < MIN_SALT_HEX or len(salt_hex) % 2:
         raise PackError(f"salt must be at least {MIN_SALT_HEX} hex digits, an even number")
     try:
@@ -52,7 +53,7 @@ def hashed_entries(phrases: list[str], salt_hex: str) -> tuple[list[str], int]:
         if words > MAX_HASHED_WORDS:
             raise PackError(f"phrase {phrase!r} has {words} words; the limit is {MAX_HASHED_WORDS}")
         max_words = max(max_words, words)
-        digests.add(phrase_digest(salt, phrase))
+        digests.add(phrase_entry(salt, phrase))
     return sorted(digests), max_words
 
 

@@ -108,7 +108,8 @@ class PatternMatch(Strict):
 class HashedPhrasesMatch(Strict):
     type: Literal["hashed_phrases"]
     salt: str = Field(pattern=r"^[0-9a-fA-F]+$", min_length=MIN_SALT_HEX, max_length=256)
-    hashes: list[Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]] = Field(
+    # "<sha256 hex>" or "<sha256 hex>:<check hex>" (see agent.engine.matchers.hashed)
+    hashes: list[Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}(:[0-9a-fA-F]{5})?$")]] = Field(
         min_length=1, max_length=MAX_HASHES_PER_RULE
     )
     max_words: int = Field(default=4, ge=1, le=MAX_HASHED_WORDS)

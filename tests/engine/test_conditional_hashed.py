@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
+import re
+import zlib
+from collections.abc import Callable
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.engine.matchers.hashed import SHA256, WORD, phrase_digest, phrase_key, text_words
+from agent.engine import Engine
+from agent.engine.matchers.hashed import (
+    SHA256,
+    WORD,
+    phrase_check,
+    phrase_digest,
+    phrase_entry,
+    phrase_key,
+    text_words,
+)
+from agent.paths import BUNDLED_PACKS_DIR
 from tests.engine.conftest import EngineFor, check, matched
+from tests.engine.packfiles import rule_yaml, write_pack
 
 DISCOUNT = r"""
 match:
@@ -37,8 +53,13 @@ SALT = "00112233445566778899aabbccddeeff"
 WORDISH = [" ", "-", "é", "ß", "İ", "٣", "😀", "\ud800", "_", "a1", "“", "\u2003", "Ｆ", "x"]
 
 
-def hashed_body(*phrases: str, max_words: int = 3) -> str:
-    digests = ", ".join(f'"{phrase_digest(bytes.fromhex(SALT), p)}"' for p in phrases)
+Entry = Callable[[bytes, str], str]
+# Entries with check values, as `pack hash` writes them, and bare digests, as older packs have.
+FORMS: dict[str, Entry] = {"checked": phrase_entry, "bare": phrase_digest}
+
+
+def hashed_body(*phrases: str, max_words: int = 3, entry: Entry = phrase_entry) -> str:
+    digests = ", ".join(f'"{entry(bytes.fromhex(SALT), p)}"' for p in phrases)
     return f"""
 match:
   type: hashed_phrases
@@ -60,8 +81,9 @@ match:
         ("globexcorp", []),  # whole words only
     ],
 )
-def test_hashed_phrases(engine_for: EngineFor, text: str, expected: list[str]) -> None:
-    engine = engine_for(hashed_body("Project Falcon", "Globex"))
+@pytest.mark.parametrize("form", FORMS)
+def test_hashed_phrases(engine_for: EngineFor, text: str, expected: list[str], form: str) -> None:
+    engine = engine_for(hashed_body("Project Falcon", "Globex", entry=FORMS[form]))
     assert matched(check(engine, text)) == expected
 
 
@@ -100,7 +122,7 @@ def test_lists_with_different_salts_and_equal_max_words_both_match(
     engine_for: EngineFor,
 ) -> None:
     other_salt = "ffeeddccbbaa99887766554433221100"
-    other = hashed_body("Globex").replace(SALT, other_salt)
+    other = hashed_body("Globex", entry=phrase_digest).replace(SALT, other_salt)
     other = other.replace(
         phrase_digest(bytes.fromhex(SALT), "Globex"),
         phrase_digest(bytes.fromhex(other_salt), "Globex"),
@@ -125,3 +147,68 @@ def test_the_sha256_in_use_gives_hashlib_digests() -> None:
         assert running.digest() == hashlib.sha256(b"salt" + data).digest()
         running.update(b" more")  # a digest leaves the state usable: runs share it
         assert running.digest() == hashlib.sha256(b"salt" + data + b" more").digest()
+
+
+def test_the_check_value_is_crc32_of_the_key() -> None:
+    salt = bytes.fromhex(SALT)
+    key = phrase_key("Project  FALCON").encode()
+    assert phrase_check("Project  FALCON") == f"{zlib.crc32(key) >> 12:05x}"
+    assert (
+        phrase_entry(salt, "Globex") == f"{phrase_digest(salt, 'Globex')}:{phrase_check('Globex')}"
+    )
+
+
+def _wrong_check(salt: bytes, phrase: str) -> str:
+    right = int(phrase_check(phrase), 16)
+    return f"{phrase_digest(salt, phrase)}:{right ^ 1:05x}"
+
+
+def test_a_run_whose_check_value_is_not_listed_is_never_hashed(engine_for: EngineFor) -> None:
+    # The digest is right but the check value is not: only a filter that works hides it.
+    body = hashed_body("Project Falcon", "Globex", entry=phrase_entry)
+    wrong = _wrong_check(bytes.fromhex(SALT), "Project Falcon")
+    body = body.replace(phrase_entry(bytes.fromhex(SALT), "Project Falcon"), wrong)
+    engine = engine_for(body)
+    assert matched(check(engine, "Project Falcon meets Globex")) == ["Globex"]
+    loaded = pickle.loads(pickle.dumps(engine))  # the compiled-engine cache keeps the filter
+    assert matched(check(loaded, "Project Falcon meets Globex")) == ["Globex"]
+
+
+def test_one_bare_digest_makes_its_salt_hash_every_run(engine_for: EngineFor) -> None:
+    salt = bytes.fromhex(SALT)
+    body = hashed_body("Project Falcon", "Globex", entry=phrase_entry)
+    body = body.replace(phrase_entry(salt, "Project Falcon"), _wrong_check(salt, "Project Falcon"))
+    body = body.replace(phrase_entry(salt, "Globex"), phrase_digest(salt, "Globex"))
+    assert matched(check(engine_for(body), "Project Falcon meets Globex")) == [
+        "Project Falcon",
+        "Globex",
+    ]
+
+
+VOCABULARY = ["project", "falcon", "globex", "corp", "the", "Falcon-", "ß", "é", "  ", "!", "42"]
+LISTED = ["Project Falcon", "globex corp", "the falcon project", "42", "ss"]
+
+
+@pytest.fixture(scope="module")
+def both_forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Engine]:
+    engines = {}
+    for form, entry in FORMS.items():
+        rule = rule_yaml(hashed_body(*LISTED, entry=entry), id="test.hashed")
+        engines[form] = Engine.from_dirs([write_pack(tmp_path_factory.mktemp(form), [rule])])
+    return engines
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join))
+def test_check_values_never_change_what_is_found(both_forms: dict[str, Engine], text: str) -> None:
+    assert check(both_forms["checked"], text) == check(both_forms["bare"], text)
+
+
+def test_the_bundled_hashed_lists_carry_check_values() -> None:
+    pack = BUNDLED_PACKS_DIR / "example-company" / "rules" / "confidential.yaml"
+    rules = yaml.safe_load(pack.read_text(encoding="utf-8"))["rules"]
+    entries = [
+        e for r in rules if r["match"]["type"] == "hashed_phrases" for e in r["match"]["hashes"]
+    ]
+    assert len(entries) == 18
+    assert all(re.fullmatch(r"[0-9a-f]{64}:[0-9a-f]{5}", entry) for entry in entries)

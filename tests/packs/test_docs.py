@@ -40,4 +40,4 @@ def test_worked_example_is_a_passing_pack(tmp_path: Path) -> None:
     (pack / "rules" / "company.yaml").write_text(rules_yaml)
     report = run_pack_examples([BUNDLED_PACKS[0], pack])
     assert report.ok, report.failures
-    assert report.packs[1].line() == "example-company 2026.11.1: 3 rules, 6 examples, 0 failed"
+    assert report.packs[1].line() == "example-company 2026.11.2: 3 rules, 6 examples, 0 failed"
