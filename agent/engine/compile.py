@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from agent.engine.matchers.base import Matcher
 from agent.engine.matchers.conditional import ConditionalMatcher
@@ -12,6 +11,7 @@ from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
 from agent.engine.result import Platform, PolicyRef
 from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.engine.rules import CompiledRule, Window
 from agent.engine.text_index import TextIndex
 from agent.packs.loader import EffectiveRule, PackSet
 from agent.packs.models import (
@@ -24,19 +24,6 @@ from agent.packs.models import (
 )
 
 ALL_PLATFORMS = frozenset(Platform)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRule:
-    info: RuleInfo
-    matcher: Matcher
-    exception_slot: int  # 0: no exceptions
-    active: ActiveWindow | None
-
-    def applies(self, platform: Platform, now: datetime) -> bool:
-        if platform not in self.info.platforms:
-            return False
-        return self.active is None or self.active.contains(now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +110,13 @@ def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> 
         replacements=tuple(rule.replacements),
         platforms=frozenset(rule.platforms) if rule.platforms else ALL_PLATFORMS,
     )
-    return CompiledRule(info, _compile_match(rule.match, indexes), exception_slot, rule.active)
+    return CompiledRule(
+        info, _compile_match(rule.match, indexes), exception_slot, _window(rule.active)
+    )
+
+
+def _window(active: ActiveWindow | None) -> Window | None:
+    return None if active is None else Window(active.from_, active.until)
 
 
 def _compile_match(match: Match, indexes: _Indexes) -> Matcher:

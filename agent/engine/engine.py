@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.engine.compile import CompiledRule, compile_pack_set
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.hashed import HashedIndex
 from agent.engine.matchers.phrases import PhraseIndex
@@ -20,8 +20,11 @@ from agent.engine.result import (
     verdict_for,
 )
 from agent.engine.rule_info import PackInfo, RuleInfo
+from agent.engine.rules import CompiledRule
 from agent.engine.text_index import TextIndex
-from agent.packs.loader import PackSet, load_pack_set
+
+if TYPE_CHECKING:
+    from agent.packs.loader import PackSet
 
 
 class Engine:
@@ -39,6 +42,8 @@ class Engine:
         self._packs = packs
         self._refs = tuple(p.ref for p in packs)
         self._rules = rules
+        # The rules that can apply on each platform, in order: a check walks only its own.
+        self._by_platform = {p: tuple(r for r in rules if p in r.info.platforms) for p in Platform}
         self._by_id = {(r.info.pack.id, r.info.rule_id): r.info for r in rules}
         self._phrases = phrases
         self._hashed = hashed
@@ -47,10 +52,14 @@ class Engine:
     @classmethod
     def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
         """Load, validate, layer and compile; raises ``PackError`` with file:line."""
+        from agent.packs.loader import load_pack_set  # the loader is for compiling only
+
         return cls.compile(load_pack_set(dirs))
 
     @classmethod
     def compile(cls, pack_set: PackSet) -> Engine:
+        from agent.engine.compile import compile_pack_set
+
         compiled = compile_pack_set(pack_set)
         return cls(
             packs=compiled.packs,
@@ -87,8 +96,8 @@ class Engine:
         self._phrases.scan(scan)
         self._hashed.scan(scan)
         findings: list[Finding] = []
-        for rule in self._rules:
-            if not rule.applies(platform, now):
+        for rule in self._by_platform[platform]:
+            if rule.active is not None and not rule.active.contains(now):
                 continue
             hits = rule.matcher.find(scan)
             if not hits:
@@ -99,7 +108,10 @@ class Engine:
                     continue
                 findings.append(_finding(rule, hit, views))
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
-        return CheckResult(verdict=verdict_for(findings), findings=findings, packs=list(self._refs))
+        # Built from validated packs and spans: construct, do not re-validate per keystroke.
+        return CheckResult.model_construct(
+            verdict=verdict_for(findings), findings=findings, packs=list(self._refs)
+        )
 
 
 def _collapse(hits: list[Hit]) -> list[Hit]:
@@ -114,7 +126,7 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
 
 def _finding(rule: CompiledRule, hit: Hit, views: TextViews) -> Finding:
     info = rule.info
-    return Finding(
+    return Finding.model_construct(
         rule_id=info.rule_id,
         pack=info.pack,
         category=info.category,
@@ -129,7 +141,7 @@ def _finding(rule: CompiledRule, hit: Hit, views: TextViews) -> Finding:
         replacements=list(info.replacements),
         overridable=info.overridable,
         contact=info.contact,
-        explanation=Explanation(
+        explanation=Explanation.model_construct(
             matcher=rule.matcher.kind,
             detail=hit.detail,
             validator=hit.validator,

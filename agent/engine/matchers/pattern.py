@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from agent.engine.anchors import anchor_prefixes, matches_at, worth_anchoring
 from agent.engine.matchers.base import Hit, Scan
@@ -13,7 +13,9 @@ from agent.engine.normalize import normalise_phrase
 from agent.engine.prefilter import requirement
 from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
-from agent.packs.models import PatternMatch
+
+if TYPE_CHECKING:  # compiling only: loading a compiled engine needs no pack models
+    from agent.packs.models import PatternMatch
 
 
 @dataclass(frozen=True, slots=True)
