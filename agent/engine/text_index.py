@@ -5,6 +5,11 @@ Pattern rules register, at load, the literal sets every match must contain
 (:mod:`agent.engine.anchors`).  A check reads the text once and learns which
 literal sets occur and where each anchored regex may start: one pass, since
 walking a few thousand wide characters costs more than the hits it reports.
+
+Usually that pass is the phrase pass: the text folded for anchors is, for most
+posts, the very text the phrase automaton reads, so the phrase index carries
+these keys too (:meth:`keys`) and fills :class:`TextHits` as it goes; this
+automaton reads the text only when the two differ.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ class TextHits:
     literals: set[int] = field(default_factory=set)  # literal sets that occur
     starts: dict[int, list[int]] = field(default_factory=dict)  # anchor slot → ascending starts
 
+    def sort(self) -> None:
+        for positions in self.starts.values():
+            positions.sort()  # hits arrive by end position; prefixes differ in length
+
 
 class TextIndex:
     """Built at load, read-only afterwards."""
@@ -29,6 +38,7 @@ class TextIndex:
         self._literals: dict[str, set[int]] = {}
         self._anchor_count = 0
         self._prefixes: dict[str, list[int]] = {}
+        self._keys: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
         self._automaton: Any = None
 
     def add_literals(self, literals: frozenset[str]) -> int:
@@ -49,20 +59,23 @@ class TextIndex:
 
     def freeze(self) -> None:
         words = self._literals.keys() | self._prefixes.keys()
+        self._keys = {
+            word: (frozenset(self._literals.get(word, ())), tuple(self._prefixes.get(word, ())))
+            for word in words
+        }
         if words:
             automaton = ahocorasick.Automaton()
-            for word in words:
+            for word, (literal_slots, anchor_slots) in self._keys.items():
                 # (length, literal sets it belongs to, anchored regexes it starts):
                 # a plain tuple, unpacked in the check loop faster than attributes
-                key = (
-                    len(word),
-                    frozenset(self._literals.get(word, ())),
-                    tuple(self._prefixes.get(word, ())),
-                )
-                automaton.add_word(word, key)
+                automaton.add_word(word, (len(word), literal_slots, anchor_slots))
             automaton.make_automaton()
             self._automaton = automaton
         self._literals, self._prefixes = {}, {}
+
+    def keys(self) -> dict[str, tuple[frozenset[int], tuple[int, ...]]]:
+        """Each key (after :meth:`freeze`) with the literal sets and anchor slots it serves."""
+        return self._keys
 
     def scan(self, folded: str, *, anchored: bool = True) -> TextHits:
         """What occurs in ``folded`` (:func:`agent.engine.anchors.fold_for_anchors`)."""
@@ -81,6 +94,5 @@ class TextIndex:
                         found[slot] = [start]
                     else:
                         positions.append(start)
-        for positions in found.values():
-            positions.sort()  # hits arrive by end position; prefixes differ in length
+        hits.sort()
         return hits

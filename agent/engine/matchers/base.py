@@ -53,6 +53,21 @@ class Scan:
             self._text_hits = hits
         return self._text_hits
 
+    def share_text_pass(self, folded: str) -> tuple[TextHits | None, bool]:
+        """Hits for the phrase pass over ``folded`` to fill, when the pre-checks read that text.
+
+        Returns the empty hits and whether to record anchor starts, or ``(None, False)``
+        when the pre-checks need a pass of their own (or already ran).
+        """
+        if self._text_hits is not None or self.index is None:
+            return None, False
+        cased = self.views.cased.text
+        if fold_for_anchors(cased) != folded:
+            return None, False
+        self._anchored = len(folded) == len(cased)
+        self._text_hits = TextHits()
+        return self._text_hits, self._anchored
+
     def literals(self) -> set[int]:
         """The literal sets (prefilter slots) that occur in the text."""
         return self._text().literals

@@ -2,12 +2,18 @@
 
 Every phrase set (a ``phrases`` rule, an exception list, a conditional's
 trigger) gets a slot number; each normalised phrase leads to the slots that
-list it.  A check walks each automaton once, whatever the
-number of rules.
+list it.  A check walks each automaton once, whatever the number of rules.
+
+For most posts the leet view and the text the regex pre-checks read
+(:mod:`agent.engine.text_index`) are the folded text itself, so the folded
+automaton also carries the leet keys and the pre-check keys: then one pass
+over the text serves all three, and the other automata read only texts that
+differ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,9 +27,14 @@ FLAVOURS = ("folded", "cased", "leet")
 
 # A phrase set that lists a key: its slot, and whether a hit must stand as a whole word.
 _Entry = tuple[int, bool]
+# The same in an automaton: plus whether the set is a leet one (read from the leet view).
+_Listed = tuple[int, bool, bool]
 # What a hit on a key needs: the key's length, whether its first and last characters are
-# word characters (only those ends can run into a neighbouring word), and who lists it.
-_KeyInfo = tuple[int, bool, bool, tuple[_Entry, ...]]
+# word characters (only those ends can run into a neighbouring word), who lists it, and
+# the regex pre-check literal sets and anchor slots it serves (folded automaton only).
+_KeyInfo = tuple[int, bool, bool, tuple[_Listed, ...], frozenset[int], tuple[int, ...]]
+TextKeys = Mapping[str, tuple[frozenset[int], tuple[int, ...]]]
+_NO_TEXT_KEY: tuple[frozenset[int], tuple[int, ...]] = (frozenset(), ())
 
 
 class PhraseIndex:
@@ -56,14 +67,39 @@ class PhraseIndex:
                 if entry not in entries:
                     entries.append(entry)
 
-    def freeze(self) -> None:
+    def freeze(self, text_keys: TextKeys | None = None) -> None:
+        """Build the automata; ``text_keys`` are the regex pre-check keys to carry along."""
+        text_keys = text_keys or {}
+        pending = self._pending
+        tables: dict[str, dict[str, list[_Listed]]] = {
+            flavour: {
+                key: [(slot, whole, flavour == "leet") for slot, whole in entries]
+                for key, entries in pending[flavour].items()
+            }
+            for flavour in FLAVOURS
+        }
+        folded = tables["folded"]
+        for key, listed in tables["leet"].items():
+            folded.setdefault(key, []).extend(listed)
+        for key in text_keys:
+            folded.setdefault(key, [])
         interned: dict[_KeyInfo, int] = {}
-        for flavour, table in self._pending.items():
+        for flavour, table in tables.items():
             if not table:
                 continue
             automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for key, entries in table.items():
-                info = (len(key), is_word_char(key[0]), is_word_char(key[-1]), tuple(entries))
+            for key, listed in table.items():
+                literal_slots, anchor_slots = (
+                    text_keys.get(key, _NO_TEXT_KEY) if flavour == "folded" else _NO_TEXT_KEY
+                )
+                info = (
+                    len(key),
+                    is_word_char(key[0]),
+                    is_word_char(key[-1]),
+                    tuple(listed),
+                    literal_slots,
+                    anchor_slots,
+                )
                 automaton.add_word(key, interned.setdefault(info, len(interned)))
             automaton.make_automaton()
             self._automata[flavour] = automaton
@@ -71,29 +107,46 @@ class PhraseIndex:
         self._pending = {f: {} for f in FLAVOURS}
 
     def scan(self, scan: Scan) -> None:
-        """Add every phrase hit of ``scan``'s text to its slot."""
+        """Add every phrase hit of ``scan``'s text to its slot (and pre-check hits, if shared)."""
         infos = self._infos
         slots = scan.slots
+        views = scan.views
+        # The leet view is computed only when a leet rule exists; usually it is the folded one.
+        leet_shared = "leet" not in self._automata or views.leet is views.folded
         for flavour, automaton in self._automata.items():
-            view = scan.views.view(flavour)
+            if flavour == "leet" and leet_shared:
+                continue  # the folded pass found the leet keys
+            view = views.view(flavour)
             text = view.text
             size = len(text)
+            shared, anchored = scan.share_text_pass(text) if flavour == "folded" else (None, False)
+            leet_too = flavour == "leet" or leet_shared
             for last, index in automaton.iter(text):
-                length, needs_start, needs_end, entries = infos[index]
+                length, needs_start, needs_end, entries, literal_slots, anchor_slots = infos[index]
                 start, end = last - length + 1, last + 1
+                if shared is not None:
+                    if literal_slots:
+                        shared.literals |= literal_slots
+                    if anchored:
+                        for anchor in anchor_slots:
+                            shared.starts.setdefault(anchor, []).append(start)
+                if not entries:
+                    continue
                 bounded = not (
                     (needs_start and start > 0 and is_word_char(text[start - 1]))
                     or (needs_end and end < size and is_word_char(text[end]))
                 )
                 original: tuple[int, int] | None = None
-                for slot, whole_word in entries:
-                    if whole_word and not bounded:
+                for slot, whole_word, leet in entries:
+                    if (whole_word and not bounded) or (leet and not leet_too):
                         continue
                     if original is None:
                         original = view.original_span(start, end)
                     slots.setdefault(slot, []).append(
                         Hit(original[0], original[1], f'phrase "{text[start:end]}"')
                     )
+            if shared is not None:
+                shared.sort()
 
 
 @dataclass(frozen=True, slots=True)
