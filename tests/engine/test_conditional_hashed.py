@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.engine import Engine
+from agent.engine.matchers.base import Scan
 from agent.engine.matchers.hashed import (
     SHA256,
     WORD,
@@ -23,6 +24,7 @@ from agent.engine.matchers.hashed import (
     phrase_key,
     text_words,
 )
+from agent.engine.normalize import TextViews
 from agent.paths import BUNDLED_PACKS_DIR
 from tests.engine.conftest import EngineFor, check, matched
 from tests.engine.packfiles import rule_yaml, write_pack
@@ -186,7 +188,8 @@ def test_one_bare_digest_makes_its_salt_hash_every_run(engine_for: EngineFor) ->
 
 
 VOCABULARY = ["project", "falcon", "globex", "corp", "the", "Falcon-", "ß", "é", "  ", "!", "42"]
-LISTED = ["Project Falcon", "globex corp", "the falcon project", "42", "ss"]
+VOCABULARY += ["corps", "x42", "42x", "_the", "falcon_", "projectfalcon", "Glöbex"]
+LISTED = ["Project Falcon", "globex corp", "the falcon project", "42", "ss", "42 42"]
 
 
 @pytest.fixture(scope="module")
@@ -198,10 +201,36 @@ def both_forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Engine]:
     return engines
 
 
+POSTS = st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join))
+@given(POSTS)
 def test_check_values_never_change_what_is_found(both_forms: dict[str, Engine], text: str) -> None:
     assert check(both_forms["checked"], text) == check(both_forms["bare"], text)
+
+
+def _listed_runs(text: str) -> list[tuple[int, int]]:
+    """Every run of consecutive words whose key is listed: word by word, the slow way."""
+    words = list(WORD.finditer(text))
+    keys = {phrase_key(phrase) for phrase in LISTED}
+    spans = []
+    for first in range(len(words)):
+        for last in range(first, min(first + 3, len(words))):
+            if " ".join(w.group() for w in words[first : last + 1]) in keys:
+                spans.append((words[first].start(), words[last].end()))
+    return spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(POSTS)
+def test_hashed_hits_are_every_listed_run(both_forms: dict[str, Engine], text: str) -> None:
+    scan = Scan(TextViews(text))
+    both_forms["checked"]._hashed.scan(scan)
+    found = sorted((hit.start, hit.end) for hits in scan.slots.values() for hit in hits)
+    folded = scan.views.folded
+    expected = sorted(folded.original_span(*span) for span in _listed_runs(folded.text))
+    assert found == expected
 
 
 def test_the_bundled_hashed_lists_carry_check_values() -> None:

@@ -28,13 +28,13 @@ import importlib
 import operator
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count, islice, repeat
+from itertools import compress, count, repeat
 from typing import ClassVar, Protocol
 
 from agent.engine.matchers.base import Hit, Scan
-from agent.engine.normalize import TextViews
+from agent.engine.normalize import TextViews, is_word_char
 
 WORD = re.compile(r"\w+")
 _ASCII_BYTES = bytes(range(128))
@@ -142,22 +142,47 @@ class HashedIndex:
             return
         text = scan.views.folded.text
         runs = _Runs(text_words(text))
-        found: list[tuple[int, int, list[tuple[int, int]]]] = []  # (first word, words, entries)
+        listed: dict[bytes, list[tuple[int, int]]] = {}  # listed run → (slot, max_words) entries
         for group in self._groups.values():
-            found += _listed_runs(group, runs)
-        if not found:
-            return
-        # Word spans only as far as the last listed run reaches: hits are rare, posts long.
-        last = max(first + size for first, size, _ in found)
-        spans = [word.span() for word in islice(WORD.finditer(text), last)]
+            for run, entries in _listed_runs(group, runs):
+                listed.setdefault(run, []).extend(entries)
         view = scan.views.folded
-        for first, size, entries in found:
-            start, end = view.original_span(spans[first][0], spans[first + size - 1][1])
-            for slot, max_words in entries:
-                if size <= max_words:
-                    scan.slots.setdefault(slot, []).append(
-                        Hit(start, end, f"salted hash of a listed {size}-word phrase")
-                    )
+        for run, entries in listed.items():
+            words = run.decode("utf-8", "surrogatepass").split(" ")
+            detail = f"salted hash of a listed {len(words)}-word phrase"
+            for start, end in _occurrences(text, words):
+                original = view.original_span(start, end)
+                for slot, max_words in entries:
+                    if len(words) <= max_words:
+                        scan.slots.setdefault(slot, []).append(Hit(*original, detail))
+
+
+def _occurrences(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where ``words`` stand in ``text`` as consecutive whole words, overlaps included.
+
+    Hits are rare and posts long, so a listed run is looked for by its words
+    rather than every word of the post being located.
+    """
+    found: list[tuple[int, int]] = []
+    size = len(text)
+    first, rest = words[0], words[1:]
+    start = text.find(first)
+    while start >= 0:
+        end = start + len(first)
+        if start == 0 or not is_word_char(text[start - 1]):
+            for word in rest:
+                if end < size and is_word_char(text[end]):
+                    break  # the first word runs on: not a whole word
+                while end < size and not is_word_char(text[end]):
+                    end += 1  # the separator: characters that are not word characters
+                if not text.startswith(word, end):
+                    break
+                end += len(word)
+            else:
+                if end == size or not is_word_char(text[end]):
+                    found.append((start, end))
+        start = text.find(first, start + 1)
+    return found
 
 
 class _Runs:
@@ -196,28 +221,26 @@ class _Runs:
         return list(map(b" ".join, windows))
 
 
-def _listed_runs(group: _SaltGroup, runs: _Runs) -> list[tuple[int, int, list[tuple[int, int]]]]:
-    """(first word, words, entries) of each run whose salted digest ``group`` lists."""
-    listed = []
+def _listed_runs(group: _SaltGroup, runs: _Runs) -> Iterator[tuple[bytes, list[tuple[int, int]]]]:
+    """Each distinct run whose salted digest ``group`` lists, with the entries listing it."""
     salt, checks, lookup = group.salt, group.checks, group.lookup
     for size in range(1, group.max_words + 1):
         if checks is None:  # an entry without a check value: every run is a candidate
             grams = runs.every(size)
-            firsts: Iterable[int] = range(len(grams))
         else:
             values = runs.checks(size)
             if checks.isdisjoint(values):  # the usual case
                 continue
-            firsts = list(compress(count(), map(checks.__contains__, values)))
+            firsts = compress(count(), map(checks.__contains__, values))
             grams = [runs.run(first, size) for first in firsts]
+        grams = list(dict.fromkeys(grams))  # a post repeats itself: hash each run once
         digests = [SHA256(salt + gram).digest() for gram in grams]
         if lookup.keys().isdisjoint(digests):
             continue
-        for first, digest in zip(firsts, digests, strict=True):
+        for gram, digest in zip(grams, digests, strict=True):
             entries = lookup.get(digest)
             if entries is not None:
-                listed.append((first, size, entries))
-    return listed
+                yield gram, entries
 
 
 @dataclass(frozen=True, slots=True)
