@@ -46,6 +46,7 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     )
     text_index.freeze()
     phrases.freeze(text_index.keys())  # the folded pass serves the pre-checks too
+    hashed.freeze()
     packs = tuple(
         PackInfo(
             ref=pack.ref,

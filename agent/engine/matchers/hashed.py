@@ -106,7 +106,9 @@ def phrase_entry(salt: bytes, phrase: str) -> str:
 class _SaltGroup:
     salt: bytes
     max_words: int = 1
-    lookup: dict[bytes, list[tuple[int, int]]] = field(default_factory=dict)  # digest → (slot, n)
+    # digest → (slot, max_words) of each rule listing it; equal tuples are one object after
+    # freeze, so 10,000 entries of one rule share it (in memory, and in the start-up cache)
+    lookup: dict[bytes, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     # Check values of every entry, or None once one entry comes without: then hash every run.
     checks: set[int] | None = field(default_factory=set)
 
@@ -131,21 +133,30 @@ class HashedIndex:
         group.max_words = max(group.max_words, max_words)
         for entry in hashes:
             digest, check = split_entry(entry)
-            group.lookup.setdefault(digest, []).append((slot, max_words))
+            listing = group.lookup.get(digest, ())
+            if (slot, max_words) not in listing:
+                group.lookup[digest] = (*listing, (slot, max_words))
             if check is None:
                 group.checks = None
             elif group.checks is not None:
                 group.checks.add(check)
+
+    def freeze(self) -> None:
+        for group in self._groups.values():
+            shared: dict[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]] = {}
+            lookup = group.lookup
+            for digest, listing in lookup.items():
+                lookup[digest] = shared.setdefault(listing, listing)
 
     def scan(self, scan: Scan) -> None:
         if not self._groups:
             return
         text = scan.views.folded.text
         runs = _Runs(text_words(text))
-        listed: dict[bytes, list[tuple[int, int]]] = {}  # listed run → (slot, max_words) entries
+        listed: dict[bytes, list[tuple[int, int]]] = {}  # listed run → (slot, max_words) listing
         for group in self._groups.values():
-            for run, entries in _listed_runs(group, runs):
-                listed.setdefault(run, []).extend(entries)
+            for run, listing in _listed_runs(group, runs):
+                listed.setdefault(run, []).extend(listing)
         view = scan.views.folded
         for run, entries in listed.items():
             words = run.decode("utf-8", "surrogatepass").split(" ")
@@ -221,7 +232,9 @@ class _Runs:
         return list(map(b" ".join, windows))
 
 
-def _listed_runs(group: _SaltGroup, runs: _Runs) -> Iterator[tuple[bytes, list[tuple[int, int]]]]:
+def _listed_runs(
+    group: _SaltGroup, runs: _Runs
+) -> Iterator[tuple[bytes, tuple[tuple[int, int], ...]]]:
     """Each distinct run whose salted digest ``group`` lists, with the entries listing it."""
     salt, checks, lookup = group.salt, group.checks, group.lookup
     for size in range(1, group.max_words + 1):
