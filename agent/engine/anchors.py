@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from agent.engine.sre import sre_c, sre_parse
+from agent.engine.widechars import non_ascii
 
 MAX_PREFIX = 8  # longer prefixes add automaton states, not selectivity
 DENSE = 8  # more than one candidate start per this many characters: search instead
@@ -64,7 +65,6 @@ _ODD = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 _WIDE_ODD = frozenset(_FOLD).difference(_ASCII_SPACES)
 _CATEGORY_KEYS = {sre_c.CATEGORY_SPACE: " ", sre_c.CATEGORY_DIGIT: "0123456789"}
 _WIDE_DIGIT = re.compile(r"[^\D0-9]")
-_ASCII_BYTES = bytes(range(128))
 
 # (prefix, open): ``open`` means the prefix is everything matched so far, so
 # the items that follow may extend it; a closed prefix is final.
@@ -100,7 +100,7 @@ def fold_for_anchors(text: str) -> str:
         return text.lower().translate(_ASCII_FOLD)  # str.translate's fast ASCII path
     # str.translate reads a wide string one dictionary lookup at a time; the odd
     # characters are few, so find them in C first.
-    others = _non_ascii(text)
+    others = non_ascii(text)
     if _WIDE_ODD.isdisjoint(others):
         for space in _ASCII_SPACES:
             if space in text:
@@ -111,12 +111,6 @@ def fold_for_anchors(text: str) -> str:
     if any(map(str.isdecimal, others)):
         folded = _WIDE_DIGIT.sub(lambda found: _digit(found.group()), folded)
     return folded
-
-
-def _non_ascii(text: str) -> str:
-    """The non-ASCII characters of ``text``, dropped out in C (cheaper than a regex scan)."""
-    utf8 = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-    return utf8.decode("utf-8", "surrogatepass")
 
 
 def _digit(char: str) -> str:

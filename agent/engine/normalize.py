@@ -32,6 +32,7 @@ from functools import cached_property
 from typing import overload
 
 from agent.engine.confusables import CONFUSABLES
+from agent.engine.widechars import non_ascii
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
@@ -41,6 +42,16 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?P<sep>[ .\-_*·•])[^\W\d_](?:(?P=sep)[
 # letter, separator.  Starting with a class lets the regex engine skip ahead in
 # C, so a post without one is ruled out at a third of the cost of _SPACED.
 _SPACED_HINT = re.compile(r"[ .\-_*·•][^\W\d_][ .\-_*·•][^\W\d_][ .\-_*·•]")
+# The same question in bytes, for a text whose letters and separators are all ASCII:
+# each byte becomes "s" (separator), "l" (letter) or "x", and the hint is b"slsls".
+_HINT_CLASSES = bytes.maketrans(
+    bytes(range(256)),
+    bytes(
+        b"s"[0] if chr(b) in " .-_*" else b"l"[0] if b < 128 and chr(b).isalpha() else b"x"[0]
+        for b in range(256)
+    ),
+)
+_WIDE_LETTER_OR_SEPARATOR = re.compile(r"[^\W\d_]|[·•]")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
@@ -238,9 +249,18 @@ def folded_view(cased: View) -> View:
     return collapse_spaced_letters(view)
 
 
+def _may_have_spaced_letters(text: str) -> bool:
+    if text.isascii():
+        return b"slsls" in text.encode("ascii").translate(_HINT_CLASSES)
+    if _WIDE_LETTER_OR_SEPARATOR.search(non_ascii(text)) is None:
+        # Emoji and other symbols are neither letters nor separators: bytes still answer.
+        return b"slsls" in text.encode("utf-8", "surrogatepass").translate(_HINT_CLASSES)
+    return _SPACED_HINT.search(text) is not None
+
+
 def collapse_spaced_letters(view: View) -> View:
     text = view.text
-    if _SPACED_HINT.search(text) is None:
+    if not _may_have_spaced_letters(text):
         return view
     runs = list(_SPACED.finditer(text))
     if not runs:

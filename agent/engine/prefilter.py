@@ -30,6 +30,7 @@ from typing import Any
 
 from agent.engine.anchors import sequence_prefixes
 from agent.engine.sre import sre_c, sre_parse
+from agent.engine.widechars import non_ascii
 
 MIN_LITERAL = 3
 MAX_LITERALS = 64
@@ -37,7 +38,6 @@ MAX_SETS = 3  # the most selective literal sets kept per regex
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
 _ASCII_DIGITS = "0123456789"
 _ASCII_DIGIT_BYTES = [digit.encode() for digit in _ASCII_DIGITS]
-_ASCII_BYTES = bytes(range(128))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,7 @@ def count_digits(text: str) -> int:
         return sum(map(text.count, _ASCII_DIGITS))
     # Counting bytes and the few wide characters beats a regex over a wide string.
     utf8 = text.encode("utf-8", "surrogatepass")
-    wide = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    return sum(map(utf8.count, _ASCII_DIGIT_BYTES)) + sum(map(str.isdecimal, wide))
+    return sum(map(utf8.count, _ASCII_DIGIT_BYTES)) + sum(map(str.isdecimal, non_ascii(text)))
 
 
 def _selective(literals: frozenset[str]) -> bool:

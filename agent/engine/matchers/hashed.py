@@ -35,9 +35,9 @@ from typing import ClassVar, Protocol
 
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import TextViews, is_word_char
+from agent.engine.widechars import non_ascii
 
 WORD = re.compile(r"\w+")
-_ASCII_BYTES = bytes(range(128))
 _NON_WORD_BYTES = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
 _TO_SPACE = bytes.maketrans(_NON_WORD_BYTES, b" " * len(_NON_WORD_BYTES))
 CHECK_BITS = 20
@@ -71,13 +71,9 @@ SHA256 = _fastest_sha256()
 
 def text_words(text: str) -> list[bytes]:
     """The UTF-8 words of ``text`` as ``WORD`` finds them, split the cheapest way."""
-    if not text.isascii():
-        # Only the non-ASCII characters, found in C: a regex reads 3,000 wide
-        # characters slower than this deletes them.
-        utf8 = text.encode("utf-8", "surrogatepass")
-        others = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-        if WORD.search(others) is not None:
-            return list(map(str.encode, WORD.findall(text)))
+    # A non-ASCII word character needs the regex; emoji and the like do not.
+    if not text.isascii() and WORD.search(non_ascii(text)) is not None:
+        return list(map(str.encode, WORD.findall(text)))
     # Every character is an ASCII word character or separates words ("?" does too).
     return text.encode("ascii", "replace").translate(_TO_SPACE).split()
 
