@@ -86,16 +86,19 @@ def create_app(
     watch: bool = False,
     plugins: Sequence[str] = PLUGINS,
     secrets: SecretStore | None = None,
+    engine_cache: EngineCache | None = None,
 ) -> web.Application:
-    """Build the agent.  Raises UserError (one line) for broken packs or unusable storage."""
+    """Build the agent.  Raises UserError (one line) for broken packs or unusable storage.
+
+    ``engine_cache`` (from :meth:`EngineCache.for_agent`) is for a caller that started
+    reading the compiled packs early: ``postguard serve`` does, before importing this module.
+    """
     store = secrets or SecretStore(settings.config_dir)
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors, guard])
     app[SETTINGS] = settings
     app[TOKEN] = store.get_or_create(TOKEN_SECRET)
     app[FINGERPRINT_KEY] = store.get_or_create(FINGERPRINT_SECRET)
-    app[ENGINE_CACHE] = EngineCache.in_data_dir(
-        settings.data_dir, app[FINGERPRINT_KEY], write_behind=True
-    )
+    app[ENGINE_CACHE] = engine_cache or EngineCache.for_agent(settings.data_dir, store)
     source = "bundled" if list(settings.pack_dirs) == list(BUNDLED_PACKS) else "local"
     app[PACKS] = PackHolder(load_engine(settings.pack_dirs, app[ENGINE_CACHE]), source)
     app[SECRETS_LOCATION] = store.location

@@ -15,6 +15,11 @@ cannot be renamed to stand in for another (an older, weaker set, say).
 Every failure is a miss: an unreadable, truncated, tampered or foreign file is ignored
 and replaced; an engine that cannot be pickled or a directory that cannot be written is
 logged once and the agent runs on the freshly compiled engine.
+
+The agent starts by calling ``prefetch`` before its slow imports: hashing the pack files,
+reading the cache file and checking its tag (tens of megabytes for a large pack set) then
+run in a thread, and release the GIL while they do, so they overlap with the imports;
+``load`` unpickles the bytes that thread verified.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -38,6 +44,7 @@ from agent.fsutil import write_atomic
 
 if TYPE_CHECKING:
     from agent.engine import Engine
+    from agent.security.secrets import SecretStore
 
 log = logging.getLogger("postguard.packs")
 
@@ -50,6 +57,9 @@ _SUFFIX: Final = ".pickle"
 _KEY_LABEL: Final = b"postguard engine cache key"
 # A writer killed mid-write leaves its temp file; one this old is not being written.
 _STALE_TEMP_S: Final = 3600.0
+
+# What a prefetch found for its pack dirs: the key, and the verified payload or None (a miss).
+_Fetched = tuple[str | None, memoryview | None]
 
 
 class EngineCache:
@@ -67,18 +77,42 @@ class EngineCache:
         self._writers: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._warned = False
+        self._prefetch: tuple[tuple[Path, ...], Future[_Fetched]] | None = None
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, secret: str, *, write_behind: bool = False) -> EngineCache:
         return cls(data_dir / CACHE_DIR, secret, write_behind=write_behind)
 
+    @classmethod
+    def for_agent(cls, data_dir: Path, secrets: SecretStore) -> EngineCache:
+        """The running agent's cache: keyed by the device's fingerprint secret, written behind."""
+        from agent.security.secrets import FINGERPRINT_KEY
+
+        key = secrets.get_or_create(FINGERPRINT_KEY)
+        return cls.in_data_dir(data_dir, key, write_behind=True)
+
+    def prefetch(self, pack_dirs: Sequence[Path]) -> None:
+        """Start finding and verifying the file of ``pack_dirs`` in a thread, for ``load``."""
+        dirs = tuple(pack_dirs)
+        future: Future[_Fetched] = Future()
+
+        def fetch() -> None:
+            try:
+                key = _safe_key(dirs)
+                future.set_result((key, self._verified(key) if key is not None else None))
+            except BaseException as exc:  # noqa: BLE001 - load raises it or works around it
+                future.set_exception(exc)
+
+        self._prefetch = (dirs, future)
+        threading.Thread(target=fetch, name="postguard-cache-read", daemon=True).start()
+
     def load(self, pack_dirs: Sequence[Path]) -> Engine:
         """The compiled engine for ``pack_dirs``; a broken pack raises its UserError."""
         from agent.engine import Engine
 
-        key = _safe_key(pack_dirs)
-        if key is not None:
-            cached = self.lookup(key)
+        key, payload = self._fetched(tuple(pack_dirs))
+        if key is not None and payload is not None:
+            cached = self._unpickle(key, payload)
             if cached is not None:
                 return cached
         engine = Engine.from_dirs(list(pack_dirs))
@@ -90,8 +124,20 @@ class EngineCache:
 
     def lookup(self, key: str) -> Engine | None:
         """The engine stored under ``key`` if its file is intact and genuine, else None."""
-        from agent.engine import Engine
+        payload = self._verified(key)
+        return self._unpickle(key, payload) if payload is not None else None
 
+    def _fetched(self, dirs: tuple[Path, ...]) -> _Fetched:
+        """A prefetch's result for ``dirs`` (taken once), else the same work done here."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None and prefetch[0] == dirs:
+            with contextlib.suppress(Exception):
+                return prefetch[1].result()
+        key = _safe_key(dirs)
+        return key, self._verified(key) if key is not None else None
+
+    def _verified(self, key: str) -> memoryview | None:
+        """The payload of ``key``'s file if its tag verifies; every failure is a miss."""
         path = self.path_for(key)
         try:
             data = path.read_bytes()
@@ -108,8 +154,15 @@ class EngineCache:
         if not hmac.compare_digest(view[len(FORMAT) : header], self._tag(key, view[header:])):
             log.warning("compiled pack cache %s failed verification; compiling", path.name)
             return None
+        # The bytes just verified, never the file again: what is unpickled is what was checked.
+        return view[header:]
+
+    def _unpickle(self, key: str, payload: memoryview) -> Engine | None:
+        from agent.engine import Engine
+
+        path = self.path_for(key)
         try:
-            engine = pickle.loads(view[header:])  # noqa: S301 - authenticated above
+            engine = pickle.loads(payload)  # noqa: S301 - authenticated by _verified
         except Exception as exc:  # noqa: BLE001 - a file from a broken build is only a miss
             log.warning("compiled pack cache %s cannot be read (%s); compiling", path.name, exc)
             return None

@@ -48,6 +48,6 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def reply(model: BaseModel, status: int = 200) -> web.Response:
-    return web.Response(
-        body=model.model_dump_json().encode(), status=status, content_type="application/json"
-    )
+    # The serializer's bytes as they are: model_dump_json would decode them to str first.
+    body = model.__pydantic_serializer__.to_json(model)
+    return web.Response(body=body, status=status, content_type="application/json")

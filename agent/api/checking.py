@@ -36,5 +36,6 @@ async def check(request: web.Request) -> web.Response:
             request.app[CHECK_POOL], engine.check, body.text, body.platform, now
         )
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
-    # The result was validated when the engine built it; construct, do not re-validate.
-    return reply(CheckResponse.model_construct(**dict(result), elapsed_ms=elapsed_ms))
+    # The result was validated when the engine built it; construct, do not re-validate.  Its
+    # fields are its __dict__ (pydantic's own iteration costs more than the rest of this).
+    return reply(CheckResponse.model_construct(**vars(result), elapsed_ms=elapsed_ms))

@@ -10,6 +10,7 @@ the public ones — the bearer token.  Nothing a request carries is logged.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -86,11 +87,14 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     slots = request.app[SLOTS]
-    try:
-        async with asyncio.timeout(settings.request_timeout_s):
-            await slots.acquire()
-    except TimeoutError:
-        raise ApiError(ErrorCode.BUSY, "the agent is busy; retry shortly") from None
+    if slots.locked():  # every slot taken: wait for one, but not for ever
+        try:
+            async with asyncio.timeout(settings.request_timeout_s):
+                await slots.acquire()
+        except TimeoutError:
+            raise ApiError(ErrorCode.BUSY, "the agent is busy; retry shortly") from None
+    else:
+        await slots.acquire()  # a free slot is taken at once: no timer for the common case
     try:
         if request.path not in PUBLIC_PATHS:
             _authenticate(request)
@@ -105,10 +109,13 @@ def _check_host(request: web.Request) -> None:
     hosts = request.headers.getall(hdrs.HOST, [])
     if not hosts:
         raise ApiError(ErrorCode.MISSING_HOST, "a Host header is required")
-    port = _local_port(request)
-    allowed = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
-    if len(hosts) != 1 or hosts[0].lower() not in allowed:
+    if len(hosts) != 1 or hosts[0].lower() not in _allowed_hosts(_local_port(request)):
         raise ApiError(ErrorCode.BAD_HOST, "Host not allowed")
+
+
+@functools.lru_cache(maxsize=8)
+def _allowed_hosts(port: int) -> frozenset[str]:
+    return frozenset({f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"})
 
 
 def _local_port(request: web.Request) -> int:

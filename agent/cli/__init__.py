@@ -31,7 +31,8 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with ``commands`` registered (all of them unless told otherwise)."""
     parser = argparse.ArgumentParser(
         prog="postguard",
         description="Check social media drafts against company policy packs.",
@@ -42,13 +43,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"agent.cli.{name}").register(sub)
     return parser
 
 
+def named_command(argv: Sequence[str]) -> tuple[str, ...]:
+    """The commands to register for ``argv``: only the one it names, when it names one.
+
+    Registering a command imports its module; the agent's start (``postguard serve``) would
+    otherwise pay for every other command's module too.  The top-level options take no
+    value, so the first argument that is not an option is the command.  Anything else
+    (``--help``, no command, a mistyped one) gets every command, for the full usage text.
+    """
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            break  # the top-level help lists every command
+        if not arg.startswith("-"):
+            return (arg,) if arg in COMMANDS else COMMANDS
+    return COMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(named_command(argv))
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

@@ -32,11 +32,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from agent.api.server import bind, serve
-    from agent.app import create_app
     from agent.config import load_settings
+    from agent.engine_cache import EngineCache
+    from agent.security.secrets import SecretStore
 
     overrides: dict[str, Any] = {}
     if args.port is not None:
@@ -45,13 +43,25 @@ def run(args: argparse.Namespace) -> int:
         overrides["pack_dirs"] = [str(p) for p in args.packs]
     settings = load_settings(overrides).settings
     _configure_logging()
+    from agent.api.listen import bind
+
     sockets = bind(settings)  # before anything slow: a taken port fails at once
     try:
-        app = create_app(settings, watch=args.watch)
+        secrets = SecretStore(settings.config_dir)
+        cache = EngineCache.for_agent(settings.data_dir, secrets)
+        # The compiled packs are read and verified in a thread while the server's own modules
+        # (aiohttp, the API) are imported here.
+        cache.prefetch(settings.pack_dirs)
+        from agent.api.server import serve
+        from agent.app import create_app
+
+        app = create_app(settings, watch=args.watch, secrets=secrets, engine_cache=cache)
     except BaseException:
         for sock in sockets:
             sock.close()
         raise
+    import asyncio
+
     asyncio.run(serve(app, settings, sockets))
     return 0
 

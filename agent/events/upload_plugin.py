@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import JsonValue
 
 from agent.api.keys import AUDIT, AUDIT_POOL, ON_RECORDED, STATUS_SECTIONS
 from agent.config import Settings
-from agent.events.upload import (
-    BACKLOG_LIMIT,
-    Uploader,
-    UploaderConfig,
-    UploadStatus,
-    build_status,
-)
-from agent.events.upload_enrolment import collector_token
-from agent.security.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from agent.events.upload import Uploader, UploadStatus
 
 log = logging.getLogger("postguard.upload")
 
 # How often an unenrolled agent refreshes its pending count for status.
 _UNENROLLED_REFRESH_S = 10.0
+# Uploading is background work: it starts (loads its modules, counts what is pending) a moment
+# after the agent does, so it never competes with the agent's first answers.  Events wait
+# durably in the audit log meanwhile; status says "starting".
+_START_DELAY_S = 0.5
 
 
 class _Uploads:
@@ -74,7 +74,13 @@ async def _run(app: web.Application, settings: Settings, uploads: _Uploads) -> N
     audit, pool = app[AUDIT], app[AUDIT_POOL]
     loop = asyncio.get_running_loop()
     url = settings.upload.collector_url
-    token = await asyncio.to_thread(collector_token, settings, SecretStore(settings.config_dir))
+    await asyncio.sleep(_START_DELAY_S)
+    # The uploader's modules load here, off the event loop, once the agent is serving; the
+    # token (maybe in the keyring) is looked up only when there is a collector to send to.
+    token = await asyncio.to_thread(_collector_token, settings) if url is not None else None
+    await asyncio.to_thread(importlib.import_module, "agent.events.upload")
+    from agent.events.upload import BACKLOG_LIMIT, Uploader, UploaderConfig, build_status
+
     if url is None or token is None:
         if url is not None:
             log.warning("collector URL set but no token: run `postguard enroll URL --token T`")
@@ -94,3 +100,10 @@ async def _run(app: web.Application, settings: Settings, uploads: _Uploads) -> N
     await uploader.refresh_status()
     uploads.uploader = uploader
     await uploader.run()
+
+
+def _collector_token(settings: Settings) -> str | None:
+    from agent.events.upload_enrolment import collector_token
+    from agent.security.secrets import SecretStore
+
+    return collector_token(settings, SecretStore(settings.config_dir))

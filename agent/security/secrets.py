@@ -6,6 +6,11 @@ insecure — the ``fail`` or ``null`` backend, a plaintext file backend, or no b
 in the user config dir instead.  A locked keyring can block forever waiting for a prompt, so
 every keyring call runs in a daemon thread bounded by a timeout and counts as unavailable
 when it does not return.
+
+A secret found in the file is used as it is, without asking the keyring: moving it would
+change the token under a paired extension.  So a device that keeps its secrets in the file
+never loads the keyring library when the agent starts; it is imported only when a secret has
+to be looked up in, or written to, the keyring.
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, TypeVar
-
-import keyring
-import keyring.backend
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from agent.errors import UserError
 from agent.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger("postguard.secrets")
 
@@ -71,6 +76,12 @@ def _bounded(call: Callable[[], _T], timeout: float) -> _T:
     return value
 
 
+def _default_backend(timeout: float) -> keyring.backend.KeyringBackend:
+    import keyring  # about 15 ms of imports (entry points): only when the keyring is asked
+
+    return _bounded(keyring.get_keyring, timeout)
+
+
 class SecretStore:
     """Named secrets, created on first use; keyring first, a 0600 file as the fallback."""
 
@@ -84,23 +95,35 @@ class SecretStore:
         self._backend = backend
         self._timeout = timeout
         self._lock = threading.Lock()
+        # What get_or_create returned: these secrets never change once created.
+        self._known: dict[str, str] = {}
         self.location = "unknown"
 
     def get_or_create(self, name: str) -> str:
         """The secret ``name``; generated with ``secrets.token_urlsafe(32)`` the first time."""
         with self._lock:
-            try:
-                return self._keyring_get_or_create(name)
-            except KeyringUnavailable as exc:
-                _warn_once(str(exc), self._file)
-                return self._file_get_or_create(name)
+            if name not in self._known:
+                self._known[name] = self._get_or_create(name)
+            return self._known[name]
+
+    def _get_or_create(self, name: str) -> str:
+        existing = self._read_file().get(name)
+        if existing:  # the file is authoritative for what it holds (see the module doc)
+            self.location = f"file {self._file}"
+            return existing
+        try:
+            return self._keyring_get_or_create(name)
+        except KeyringUnavailable as exc:
+            _warn_once(str(exc), self._file)
+            return self._file_get_or_create(name)
 
     def put(self, name: str, value: str) -> str:
         """Store a secret given by the user (e.g. the collector token); returns where."""
         with self._lock:
+            self._known.pop(name, None)
             stored = self._read_file()
             try:
-                backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+                backend = self._backend or _default_backend(self._timeout)
                 if _insecure(backend):
                     raise KeyringUnavailable(f"insecure keyring ({type(backend).__name__})")
                 _bounded(lambda: backend.set_password(SERVICE, name, value), self._timeout)
@@ -121,7 +144,7 @@ class SecretStore:
             if existing:
                 return existing
             try:
-                backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+                backend = self._backend or _default_backend(self._timeout)
                 if _insecure(backend):
                     return None
                 value = _bounded(lambda: backend.get_password(SERVICE, name), self._timeout)
@@ -130,15 +153,9 @@ class SecretStore:
             return str(value) if value else None
 
     def _keyring_get_or_create(self, name: str) -> str:
-        backend = self._backend or _bounded(keyring.get_keyring, self._timeout)
+        backend = self._backend or _default_backend(self._timeout)
         if _insecure(backend):
             raise KeyringUnavailable(f"no secure keyring backend ({type(backend).__name__})")
-        # A secret already in the fallback file stays authoritative: moving it would change
-        # the token under a paired extension.
-        existing = self._read_file().get(name)
-        if existing:
-            self.location = f"file {self._file}"
-            return existing
         value = _bounded(lambda: backend.get_password(SERVICE, name), self._timeout)
         if not value:
             value = secrets.token_urlsafe(32)

@@ -59,6 +59,20 @@ async def test_successful_checks_log_at_debug_and_refusals_at_info(
     ]
 
 
+async def test_at_info_a_successful_check_writes_no_line(
+    client: TestClient[Any, Any], token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "aiohttp.access")
+    await post(client, "/v1/check", {"text": "hello", "platform": "x"}, token)
+    await client.get("/v1/check")  # a refusal on the quiet route: 405
+    await post(client, "/v1/check", {"text": "hello", "platform": "x"})  # no token: 401
+    lines = [(r.levelno, r.getMessage().rsplit(" ", 1)[0]) for r in caplog.records]
+    assert lines == [
+        (logging.INFO, "GET - 405"),  # a refused method names no route
+        (logging.INFO, "POST /v1/check 401"),
+    ]
+
+
 async def test_a_body_the_fast_parser_refuses_gets_the_usual_answer(
     client: TestClient[Any, Any], token: str
 ) -> None:

@@ -1,4 +1,4 @@
-"""SECURITY.md threats 1, 2, 3 and 7: who may call, and what a refused request gets."""
+"""SECURITY.md threats 1, 2, 3, 7 and 8: who may call, and what a refused request gets."""
 
 from __future__ import annotations
 
@@ -6,11 +6,23 @@ import asyncio
 import gzip
 import io
 import json
+from pathlib import Path
 from typing import Any
 
-from agent_helpers import EXTENSION_ORIGIN, audit_count, auth, override_body, post
+from agent_helpers import (
+    EXTENSION_ORIGIN,
+    audit_count,
+    auth,
+    build_app,
+    make_settings,
+    override_body,
+    post,
+    serve_app,
+)
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
+from agent.api.keys import SLOTS, TOKEN
 
 # -- threat 1: DNS rebinding ---------------------------------------------------------------
 
@@ -260,3 +272,22 @@ async def test_validation_errors_never_echo_the_text(
     )
     assert response.status == 422
     assert "SECRET-CANARY-1" not in await response.text()
+
+
+async def test_with_every_slot_taken_a_request_waits_then_is_busy(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    app = build_app(make_settings(tmp_path, max_concurrent_requests=1, request_timeout_s=0.3))
+    client = await serve_app(aiohttp_client, app)
+    body = {"text": "hello", "platform": "x"}
+    await app[SLOTS].acquire()  # what a request in progress holds
+    waited = asyncio.create_task(post(client, "/v1/check", body, app[TOKEN]))
+    await asyncio.sleep(0.05)
+    app[SLOTS].release()  # freed within the timeout: the waiting request is served
+    assert (await waited).status == 200
+    await app[SLOTS].acquire()
+    refused = await post(client, "/v1/check", body, app[TOKEN])
+    assert refused.status == 503
+    assert (await refused.json())["error"]["code"] == "busy"
+    app[SLOTS].release()
+    assert (await post(client, "/v1/check", body, app[TOKEN])).status == 200

@@ -107,6 +107,20 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self.store.pop((service, username), None)
 
 
+class CountingKeyring(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, str]] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.calls.append(("get", username))
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.calls.append(("set", username))
+        super().set_password(service, username, password)
+
+
 class HangingKeyring(MemoryKeyring):
     def __init__(self) -> None:
         super().__init__()
@@ -135,6 +149,21 @@ def test_fail_backend_falls_back_to_a_private_file(tmp_path: Path) -> None:
     assert token in path.read_text()
     again = SecretStore(tmp_path / "config", backend=FailKeyring()).get_or_create(TOKEN_NAME)
     assert again == token  # survives restarts: a paired extension stays paired
+
+
+def test_secrets_in_the_file_are_used_without_asking_the_keyring(tmp_path: Path) -> None:
+    """The file is authoritative for what it holds, so such a device never loads the keyring."""
+    token = SecretStore(tmp_path, backend=FailKeyring()).get_or_create(TOKEN_NAME)
+    backend = CountingKeyring()
+    store = SecretStore(tmp_path, backend=backend)
+    assert store.get_or_create(TOKEN_NAME) == token
+    assert backend.calls == []
+    assert store.location == f"file {tmp_path / 'secrets.json'}"
+    # A secret the file lacks still goes to the (now secure) keyring, as before.
+    key = store.get_or_create(FINGERPRINT_KEY)
+    assert backend.calls == [("get", FINGERPRINT_KEY), ("set", FINGERPRINT_KEY)]
+    assert backend.store[("postguard", FINGERPRINT_KEY)] == key
+    assert key not in (tmp_path / "secrets.json").read_text()
 
 
 def test_a_hanging_keyring_is_bounded_by_a_timeout(tmp_path: Path) -> None:

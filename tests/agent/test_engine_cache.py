@@ -243,3 +243,39 @@ def test_the_bundled_packs_with_hashed_lists_round_trip(tmp_path: Path) -> None:
         "confidential.codename",
         "confidential.customer-name",
     }
+
+
+# -- prefetch: the file read and verified in a thread while the agent imports the server --------
+
+
+def test_a_prefetched_file_is_what_load_returns(
+    tmp_path: Path, packs: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    EngineCache.in_data_dir(tmp_path / "data", SECRET).load(packs)
+    caplog.set_level(logging.INFO, "postguard.packs")
+    cache = EngineCache.in_data_dir(tmp_path / "data", SECRET)
+    cache.prefetch(packs)
+    engine = cache.load(packs)
+    assert hit_logged(caplog)
+    assert rule_ids(engine) == ["confidential.codename", "financial.results"]
+
+
+def test_a_prefetch_verifies_like_a_lookup(tmp_path: Path, packs: list[Path]) -> None:
+    EngineCache.in_data_dir(tmp_path / "data", "someone else's secret").load(packs)
+    cache = EngineCache.in_data_dir(tmp_path / "data", SECRET)
+    cache.prefetch(packs)
+    engine = cache.load(packs)  # the foreign file is a miss: compiled, then rewritten as ours
+    assert rule_ids(engine) == ["confidential.codename", "financial.results"]
+    assert cache.lookup(cache_key(packs)) is not None
+
+
+def test_a_prefetch_for_other_packs_is_not_used(
+    tmp_path: Path, packs: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = EngineCache.in_data_dir(tmp_path / "data", SECRET)
+    cache.load(packs[:1])
+    cache.prefetch(packs[:1])
+    caplog.set_level(logging.INFO, "postguard.packs")
+    engine = cache.load(packs)
+    assert not hit_logged(caplog)  # packs[:1] was prefetched; the full set is compiled
+    assert rule_ids(engine) == ["confidential.codename", "financial.results"]
