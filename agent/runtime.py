@@ -9,6 +9,7 @@ fails to compile goes to ``record_error`` and the old engine stays active.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,9 @@ class PackHolder:
             self._active = Activation(engine, source, datetime.now(UTC))
             self.last_error = None
             self.last_error_at = None
+        # `postguard serve` froze the start-up engine out of garbage collection; back in
+        # the collected generations, the retired set can go.
+        gc.unfreeze()
         log.info("activated packs from %s: %s", source, _describe(engine))
 
     def record_error(self, reason: str) -> None:

@@ -24,4 +24,7 @@ ensure_venv() {
     fi
     touch "$stamp"
   fi
+  # Byte-compile the agent as an installed package is (some machines set
+  # PYTHONDONTWRITEBYTECODE, which would make every start compile it again).
+  "$VENV/bin/python" -m compileall -q "$ROOT/agent" >/dev/null
 }

@@ -6,9 +6,11 @@ directory, which is where a compiled-pack cache would be found.
 
 from __future__ import annotations
 
+import compileall
 import time
 from pathlib import Path
 
+import agent
 from agent.bench.config import BenchConfig
 from agent.bench.models import StartRow, StartSection
 from agent.bench.servers import ServerError, start_agent, stop
@@ -33,6 +35,8 @@ def _start_once(home: Path, pack_set: PackSet, linger_s: float = 0.0) -> float:
 
 
 def run_start_section(workspace: Workspace, config: BenchConfig) -> StartSection:
+    # An installed agent has its bytecode; a checkout may not (PYTHONDONTWRITEBYTECODE).
+    compileall.compile_dir(Path(agent.__file__).parent, quiet=1)
     largest = workspace.layered[max(config.phrase_counts)]
     rows: list[StartRow] = []
     cache_seen = False

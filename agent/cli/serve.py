@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import socket
+
+    from aiohttp import web
+
+    from agent.config import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -32,6 +41,29 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Start-up allocates what lives as long as the agent (modules, models, the compiled
+    # packs); the cycle collector finds nothing in it but would walk it again and again
+    # while it loads (a fifth of the start).  So collection waits until the agent is
+    # ready, and what exists then is frozen out of later collections (runtime unfreezes
+    # it when a pack set is replaced, so the old one can go).
+    # Pydantic looks for plugins in every installed package's metadata when the first model
+    # is built; the agent uses none, so it does not look unless the operator says otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    gc.disable()
+    try:
+        app, settings, sockets = _ready_app(args)
+    finally:
+        gc.freeze()
+        gc.enable()
+    import asyncio
+
+    from agent.api.server import serve
+
+    asyncio.run(serve(app, settings, sockets))
+    return 0
+
+
+def _ready_app(args: argparse.Namespace) -> tuple[web.Application, Settings, list[socket.socket]]:
     from agent.config import load_settings
     from agent.engine_cache import EngineCache
     from agent.security.secrets import SecretStore
@@ -52,18 +84,14 @@ def run(args: argparse.Namespace) -> int:
         # The compiled packs are read and verified in a thread while the server's own modules
         # (aiohttp, the API) are imported here.
         cache.prefetch(settings.pack_dirs)
-        from agent.api.server import serve
-        from agent.app import create_app
+        from agent.app import create_app  # imports aiohttp, the slow part
 
         app = create_app(settings, watch=args.watch, secrets=secrets, engine_cache=cache)
     except BaseException:
         for sock in sockets:
             sock.close()
         raise
-    import asyncio
-
-    asyncio.run(serve(app, settings, sockets))
-    return 0
+    return app, settings, sockets
 
 
 def _configure_logging() -> None:
