@@ -32,9 +32,8 @@ from functools import cached_property
 from typing import overload
 
 from agent.engine.confusables import CONFUSABLES
-from agent.engine.widechars import non_ascii
+from agent.engine.widechars import non_ascii, non_ascii_runs
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
 # Single letters joined by one repeated separator: "c o n f", "c.o.n.f", "c-o-n-f".
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?P<sep>[ .\-_*·•])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?!\w)")
@@ -181,8 +180,7 @@ def cased_view(text: str) -> View:
     cluster_ends: list[int] = []
     size = 0
     pos = 0
-    for found in _NON_ASCII.finditer(text):
-        begin, stop = found.span()
+    for begin, stop in non_ascii_runs(text):
         if begin > pos and _is_mark(text[begin]):
             begin -= 1  # an ASCII base letter followed by combining marks
         if begin > pos:

@@ -10,6 +10,8 @@ this first.
 
 from __future__ import annotations
 
+import re
+
 ASCII_BYTES = bytes(range(128))
 
 
@@ -17,3 +19,32 @@ def non_ascii(text: str) -> str:
     """The characters of ``text`` outside ASCII, in order (lone surrogates included)."""
     utf8 = text.encode("utf-8", "surrogatepass").translate(None, ASCII_BYTES)
     return utf8.decode("utf-8", "surrogatepass")
+
+
+_RUN = re.compile(r"[^\x00-\x7f]+")
+# Up to this many non-ASCII characters, finding each with str.find (a C loop per
+# character) beats a regex reading every character of a four-byte-wide string.
+_FEW = 64
+
+
+def non_ascii_runs(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s maximal runs of non-ASCII characters, in order."""
+    others = non_ascii(text)
+    if not others:
+        return []
+    if len(others) > _FEW:
+        return [found.span() for found in _RUN.finditer(text)]
+    positions: list[int] = []
+    for char in set(others):
+        at = text.find(char)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(char, at + 1)
+    positions.sort()
+    runs: list[tuple[int, int]] = []
+    for at in positions:
+        if runs and runs[-1][1] == at:
+            runs[-1] = (runs[-1][0], at + 1)
+        else:
+            runs.append((at, at + 1))
+    return runs
