@@ -28,11 +28,10 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import overload
 
 from agent.engine.confusables import CONFUSABLES
-from agent.engine.widechars import non_ascii, non_ascii_runs
+from agent.engine.widechars import astral_positions, non_ascii, non_ascii_runs
 
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
 # Single letters joined by one repeated separator: "c o n f", "c.o.n.f", "c-o-n-f".
@@ -60,7 +59,6 @@ _LEET_CHAR = re.compile(r"[0134579@$]")
 # character, so a long word without one is read once: linear, not quadratic.
 _LEET_TOKEN = re.compile(r"(?<![\w@$])[\w@$]*?[0134579@$][\w@$]*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 Maps = tuple[Sequence[int], Sequence[int]]  # (starts, ends), one entry per view character
@@ -294,33 +292,50 @@ def leet_view(folded: View) -> View:
 
 
 class TextViews:
-    """All views of one text, built on first use; one instance per check."""
+    """All views of one text, built on first use; one instance per check.
+
+    Plain properties over slots, not ``functools.cached_property``: before 3.12 that
+    takes a lock on first use, which cost more than building a short phrase's views.
+    """
+
+    __slots__ = ("_astral_offsets", "_cased", "_folded", "_leet", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._cased: View | None = None
+        self._folded: View | None = None
+        self._leet: View | None = None
+        self._astral_offsets: list[int] | None = None
 
-    @cached_property
+    @property
     def cased(self) -> View:
-        return cased_view(self.text)
+        if self._cased is None:
+            self._cased = cased_view(self.text)
+        return self._cased
 
-    @cached_property
+    @property
     def folded(self) -> View:
-        return folded_view(self.cased)
+        if self._folded is None:
+            self._folded = folded_view(self.cased)
+        return self._folded
 
-    @cached_property
+    @property
     def leet(self) -> View:
-        return leet_view(self.folded)
+        if self._leet is None:
+            self._leet = leet_view(self.folded)
+        return self._leet
 
     def view(self, flavour: str) -> View:
         view: View = getattr(self, flavour)
         return view
 
-    @cached_property
+    @property
     def _astral(self) -> list[int]:
         """Offsets of the characters UTF-16 stores as two code units (emoji)."""
-        if self.text.isascii():
-            return []
-        return [found.start() for found in _ASTRAL.finditer(self.text)]
+        if self._astral_offsets is None:
+            text = self.text
+            self._astral_offsets = [] if text.isascii() else astral_positions(text)
+        return self._astral_offsets
 
     def utf16(self, index: int) -> int:
         """UTF-16 offset of code-point offset ``index`` (astral characters count 2)."""

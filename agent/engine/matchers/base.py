@@ -43,6 +43,8 @@ class Scan:
 
     def _text(self) -> TextHits:
         """The shared literal and prefix pass over the folded text, run on first need."""
+        if self._text_hits is None and (self.index is None or not self.index.keys()):
+            self._text_hits = TextHits()  # nothing registered: no rule asks for anchors
         if self._text_hits is None:
             cased = self.views.cased.text
             folded = fold_for_anchors(cased)
@@ -59,8 +61,8 @@ class Scan:
         Returns the empty hits and whether to record anchor starts, or ``(None, False)``
         when the pre-checks need a pass of their own (or already ran).
         """
-        if self._text_hits is not None or self.index is None:
-            return None, False
+        if self._text_hits is not None or self.index is None or not self.index.keys():
+            return None, False  # no pre-check keys: nothing to fill, no pass to save
         cased = self.views.cased.text
         if fold_for_anchors(cased) != folded:
             return None, False
