@@ -40,6 +40,13 @@ def register(subparsers: Any) -> None:
     )
     hash_.add_argument("file", nargs="?", default="-", metavar="FILE", help="phrases (- = stdin)")
     hash_.add_argument("--salt", metavar="HEX", help="salt to reuse (default: a new random one)")
+    hash_.add_argument(
+        "--no-check-values",
+        dest="check_values",
+        action="store_false",
+        help="bare digests: slower checks, but nothing off a brute-force search for invented "
+        "names (docs/pack-format.md)",
+    )
     hash_.set_defaults(func=run_hash)
 
     for module_name in EXTRA_SUBCOMMANDS:
@@ -99,7 +106,8 @@ def run_hash(args: argparse.Namespace) -> int:
             f"phrase list is not valid UTF-8 (bad byte at offset {exc.start})"
         ) from None
     salt = args.salt or hashing.new_salt()
-    digests, max_words = hashing.hashed_entries(hashing.parse_phrase_list(text), salt)
+    phrases = hashing.parse_phrase_list(text)
+    digests, max_words = hashing.hashed_entries(phrases, salt, check_values=args.check_values)
     sys.stdout.write(hashing.render_yaml(digests, salt, max_words))
     if not args.salt:
         print(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from agent.engine.matchers.hashed import phrase_entry, phrase_key
+from agent.engine.matchers.hashed import phrase_digest, phrase_entry, phrase_key
 from agent.packs.errors import PackError
 from agent.packs.models import MAX_HASHED_WORDS, MAX_HASHES_PER_RULE, MIN_SALT_HEX
 
@@ -31,8 +31,13 @@ def parse_phrase_list(text: str) -> list[str]:
     return phrases
 
 
-def hashed_entries(phrases: list[str], salt_hex: str) -> tuple[list[str], int]:
-    """Sorted unique ``<digest>:<check>`` entries (so the order leaks nothing), max word count."""
+def hashed_entries(
+    phrases: list[str], salt_hex: str, *, check_values: bool = True
+) -> tuple[list[str], int]:
+    """Sorted unique entries (so the order leaks nothing) and the max word count.
+
+    An entry is ``<digest>:<check>``, or the bare digest without ``check_values``.
+    """
     if len(salt_hex) < MIN_SALT_HEX or len(salt_hex) % 2:
         raise PackError(f"salt must be at least {MIN_SALT_HEX} hex digits, an even number")
     try:
@@ -53,7 +58,7 @@ def hashed_entries(phrases: list[str], salt_hex: str) -> tuple[list[str], int]:
         if words > MAX_HASHED_WORDS:
             raise PackError(f"phrase {phrase!r} has {words} words; the limit is {MAX_HASHED_WORDS}")
         max_words = max(max_words, words)
-        digests.add(phrase_entry(salt, phrase))
+        digests.add(phrase_entry(salt, phrase) if check_values else phrase_digest(salt, phrase))
     return sorted(digests), max_words
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,15 @@ def test_hash_with_given_salt_is_reproducible(cli) -> None:  # type: ignore[no-u
     block = yaml.safe_load(first.out)["match"]
     assert block["salt"] == salt and block["max_words"] == 2 and len(block["hashes"]) == 2
     assert first.err == ""
+
+
+def test_hash_writes_check_values_unless_told_not_to(cli) -> None:  # type: ignore[no-untyped-def]
+    salt = "ab" * 16
+    checked = yaml.safe_load(cli("pack", "hash", "--salt", salt, stdin=b"Falcon\n").out)
+    bare = cli("pack", "hash", "--salt", salt, "--no-check-values", stdin=b"Falcon\n")
+    [entry] = checked["match"]["hashes"]
+    assert re.fullmatch(r"[0-9a-f]{64}:[0-9a-f]{5}", entry)
+    assert yaml.safe_load(bare.out)["match"]["hashes"] == [entry.split(":")[0]]
 
 
 def test_hash_generates_a_salt(cli) -> None:  # type: ignore[no-untyped-def]

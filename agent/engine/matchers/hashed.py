@@ -11,14 +11,16 @@ post: most of a check.  So an entry may carry a *check value* after its digest
 ("<digest>:<check>"): the top 20 bits of CRC-32 of the key.  A run is hashed
 only when its check value is listed, which for a list of 10,000 entries is
 about one run in a hundred; CRC-32 runs in C over every run for a fraction of
-the cost, once per check whatever the number of salts.  The check value is a
-function of the whole key, like the digest, so it tells a reader of the pack
-nothing the digest does not (a first-word or length filter would: it lets a
-guess be tested word by word); with 20 bits, about one phrase in a million
-shares an entry's check value, so only the digest confirms a match, and a
-salt would add nothing (no table or comparison between packs can tell much
-from 20 bits).  A salt group with any entry lacking a check value hashes
-every run, as before.
+the cost, once per check whatever the number of salts.
+
+What a check value gives away (docs/pack-format.md has the long form): it is
+a function of the whole key, so it cannot be tested word by word the way a
+first-word or length filter could; about one phrase in a million shares it,
+so only the digest confirms a guess.  But CRC-32 is linear, so for an
+invented key (not a word anyone would guess) it takes about 20 bits off a
+brute-force search.  ``postguard pack hash --no-check-values`` writes bare
+digests for lists that must not give that; a salt group with any bare entry
+hashes every run.
 """
 
 from __future__ import annotations
