@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.engine.matchers.base import Hit, Scan
+from agent.engine.matchers.base import Hit, Matcher, Scan
+from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.hashed import HashedIndex
+from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex
 from agent.engine.normalize import TextViews
 from agent.engine.result import (
@@ -42,8 +44,12 @@ class Engine:
         self._packs = packs
         self._refs = tuple(p.ref for p in packs)
         self._rules = rules
-        # The rules that can apply on each platform, in order: a check walks only its own.
-        self._by_platform = {p: tuple(r for r in rules if p in r.info.platforms) for p in Platform}
+        # The rules that can apply on each platform, in order: a check walks only its own,
+        # each with the pre-check literal sets its matches need (most posts lack them).
+        self._by_platform = {
+            p: tuple((r, _needs(r.matcher)) for r in rules if p in r.info.platforms)
+            for p in Platform
+        }
         self._by_id = {(r.info.pack.id, r.info.rule_id): r.info for r in rules}
         self._phrases = phrases
         self._hashed = hashed
@@ -96,7 +102,10 @@ class Engine:
         self._phrases.scan(scan)
         self._hashed.scan(scan)
         findings: list[Finding] = []
-        for rule in self._by_platform[platform]:
+        present = scan.literals()
+        for rule, needs in self._by_platform[platform]:
+            if needs and not needs <= present:
+                continue  # a literal every match contains is missing: no call to find
             if rule.active is not None and not rule.active.contains(now):
                 continue
             hits = rule.matcher.find(scan)
@@ -111,6 +120,15 @@ class Engine:
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
         return CheckResult(verdict=verdict_for(findings), findings=findings, packs=list(self._refs))
+
+
+def _needs(matcher: Matcher) -> frozenset[int]:
+    """Literal-set slots every finding of ``matcher`` needs (its trigger's, for a conditional)."""
+    if isinstance(matcher, ConditionalMatcher):
+        return _needs(matcher.trigger)
+    if isinstance(matcher, PatternMatcher):
+        return frozenset(matcher.literal_slots)
+    return frozenset()
 
 
 def _collapse(hits: list[Hit]) -> list[Hit]:
