@@ -115,6 +115,9 @@ class Machine(_Row):
     python: str
     platform: str
     load_avg_1m: float
+    # agent.bench.gauge at the start and the end of the run (lower is faster)
+    gauge_start_ms: float | None = None
+    gauge_end_ms: float | None = None
 
 
 class BenchReport(_Row):

@@ -161,6 +161,12 @@ def render_table(report: BenchReport) -> str:
         f"{m.platform}, load {m.load_avg_1m:.2f} at start, {report.duration_s:.0f} s",
         "",
     ]
+    if m.gauge_start_ms is not None and m.gauge_end_ms is not None:
+        out += [
+            f"CPU gauge (a fixed workload; lower is faster): {m.gauge_start_ms:.1f} ms at the "
+            f"start, {m.gauge_end_ms:.1f} ms at the end.",
+            "",
+        ]
     if report.engine:
         out += _engine(report.engine)
     if report.compile:

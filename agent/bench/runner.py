@@ -18,6 +18,7 @@ from agent.bench.compile_bench import run_compile_section
 from agent.bench.config import BenchConfig
 from agent.bench.engine_bench import run_engine_section
 from agent.bench.extension_latency import read_extension_section
+from agent.bench.gauge import gauge_ms
 from agent.bench.http_bench import run_http_section
 from agent.bench.models import (
     BenchReport,
@@ -32,6 +33,8 @@ from agent.bench.workspace import Workspace, build_workspace
 
 # Above this 1-minute load per CPU, the report warns that other work skewed the numbers.
 BUSY_LOAD_PER_CPU = 0.5
+# A gauge this much slower (or faster) at the end than at the start: the machine changed pace.
+GAUGE_DRIFT = 0.25
 Progress = Callable[[str], None]
 
 
@@ -41,6 +44,7 @@ def _machine() -> Machine:
         python=platform.python_version(),
         platform=f"{platform.system()} {platform.machine()}",
         load_avg_1m=os.getloadavg()[0],
+        gauge_start_ms=gauge_ms(),
     )
 
 
@@ -110,6 +114,13 @@ def run_bench(
         progress("generating phrase packs and posts")
         workspace = build_workspace(Path(tmp), config)
         sections = _measure(workspace, config, notes, progress)
+    machine = machine.model_copy(update={"gauge_end_ms": gauge_ms()})
+    start_ms, end_ms = machine.gauge_start_ms or 0.0, machine.gauge_end_ms or 0.0
+    if start_ms and abs(end_ms - start_ms) > GAUGE_DRIFT * start_ms:
+        notes.append(
+            f"the machine changed pace during the run (CPU gauge {start_ms:.1f} ms at the "
+            f"start, {end_ms:.1f} ms at the end): sections measured at different speeds"
+        )
     # The load when the run began: later the average also counts the run itself.
     if machine.load_avg_1m > BUSY_LOAD_PER_CPU * machine.cpus:
         notes.append(

@@ -58,6 +58,9 @@ def test_compile_rows_come_from_fresh_processes(
 def test_table_and_json_carry_every_budget(quick_report: BenchReport) -> None:
     table = render_table(quick_report)
     assert "## Engine check latency" in table and "## Budgets" in table
+    m = quick_report.machine
+    assert m.gauge_start_ms is not None and m.gauge_end_ms is not None and m.gauge_start_ms > 0
+    assert f"{m.gauge_start_ms:.1f} ms at the start, {m.gauge_end_ms:.1f} ms at the end" in table
     assert len(quick_report.budgets) == 15
     for budget in quick_report.budgets:
         assert budget.name in table
