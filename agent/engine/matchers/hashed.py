@@ -181,7 +181,7 @@ def _occurrences(text: str, words: list[str]) -> list[tuple[int, int]]:
         if start == 0 or not is_word_char(text[start - 1]):
             for word in rest:
                 if end < size and is_word_char(text[end]):
-                    break  # the first word runs on: not a whole word
+                    break  # the word so far runs on into more letters: not whole
                 while end < size and not is_word_char(text[end]):
                     end += 1  # the separator: characters that are not word characters
                 if not text.startswith(word, end):
