@@ -70,19 +70,25 @@ class PhraseIndex:
     def freeze(self, text_keys: TextKeys | None = None) -> None:
         """Build the automata; ``text_keys`` are the regex pre-check keys to carry along."""
         text_keys = text_keys or {}
-        pending = self._pending
-        tables: dict[str, dict[str, list[_Listed]]] = {
-            flavour: {
-                key: [(slot, whole, flavour == "leet") for slot, whole in entries]
-                for key, entries in pending[flavour].items()
-            }
-            for flavour in FLAVOURS
+        # Keys of one list share their entries: convert each distinct entry list once.
+        converted: dict[tuple[tuple[_Entry, ...], bool], tuple[_Listed, ...]] = {}
+
+        def convert(entries: list[_Entry], leet: bool) -> tuple[_Listed, ...]:
+            key = (tuple(entries), leet)
+            found = converted.get(key)
+            if found is None:
+                found = converted[key] = tuple((slot, whole, leet) for slot, whole in entries)
+            return found
+
+        tables: dict[str, dict[str, tuple[_Listed, ...]]] = {
+            flavour: {key: convert(entries, flavour == "leet") for key, entries in table.items()}
+            for flavour, table in self._pending.items()
         }
         folded = tables["folded"]
-        for key, listed in tables["leet"].items():
-            folded.setdefault(key, []).extend(listed)
+        for key, leet_listed in tables["leet"].items():
+            folded[key] = (*folded.get(key, ()), *leet_listed)
         for key in text_keys:
-            folded.setdefault(key, [])
+            folded.setdefault(key, ())
         interned: dict[_KeyInfo, int] = {}
         for flavour, table in tables.items():
             if not table:
@@ -96,7 +102,7 @@ class PhraseIndex:
                     len(key),
                     is_word_char(key[0]),
                     is_word_char(key[-1]),
-                    tuple(listed),
+                    listed,
                     literal_slots,
                     anchor_slots,
                 )
