@@ -24,6 +24,30 @@ function trapFocus(dialog, event) {
   }
 }
 
+// Shows `dialog` over the page; `close(how)` removes it and resolves the dialog's promise.
+// Keys are caught at the document in the capture phase so the site's own shortcuts (and
+// its Ctrl+Enter "post") do not fire behind the dialog; Esc means "Edit post".
+function showModal(layer, dialog, resolve) {
+  const backdrop = el("div", { class: "backdrop" }, dialog);
+  const onKey = (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      close("edit");
+    } else if (event.key === "Tab") {
+      trapFocus(dialog, event);
+    }
+  };
+  const close = (how) => {
+    document.removeEventListener("keydown", onKey, true);
+    backdrop.remove();
+    resolve(how);
+  };
+  document.addEventListener("keydown", onKey, true);
+  layer.root.append(backdrop);
+  return close;
+}
+
 function sentenceCase(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
@@ -130,25 +154,7 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
       error,
       footer,
     );
-    const backdrop = el("div", { class: "backdrop" }, dialog);
-
-    const close = (how) => {
-      document.removeEventListener("keydown", onKey, true);
-      backdrop.remove();
-      resolve(how);
-    };
-    // Keys are caught at the document in the capture phase so the site's own
-    // shortcuts (and its Ctrl+Enter "post") do not fire behind the dialog.
-    const onKey = (event) => {
-      if (event.key === "Escape") {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        close("edit");
-      } else if (event.key === "Tab") {
-        trapFocus(dialog, event);
-      }
-    };
-    document.addEventListener("keydown", onKey, true);
+    const close = showModal(layer, dialog, resolve);
 
     edit.addEventListener("click", () => close("edit"));
     postAnyway?.addEventListener("click", () => {
@@ -179,7 +185,6 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
       update();
     });
 
-    layer.root.append(backdrop);
     layer.announce(
       blocked
         ? `Post blocked. ${findings[0].message}`
@@ -218,25 +223,9 @@ export function openPausedDialog({ reason }) {
       ),
       el("footer", {}, cancel, retry),
     );
-    const backdrop = el("div", { class: "backdrop" }, dialog);
-    const onKey = (event) => {
-      if (event.key === "Escape") {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        close("edit");
-      } else if (event.key === "Tab") {
-        trapFocus(dialog, event);
-      }
-    };
-    const close = (how) => {
-      document.removeEventListener("keydown", onKey, true);
-      backdrop.remove();
-      resolve(how);
-    };
-    document.addEventListener("keydown", onKey, true);
+    const close = showModal(layer, dialog, resolve);
     retry.addEventListener("click", () => close("retry"));
     cancel.addEventListener("click", () => close("edit"));
-    layer.root.append(backdrop);
     layer.announce("Posting waits for the PostGuard agent.", true);
     retry.focus();
   });
