@@ -94,13 +94,16 @@ def sequence_prefixes(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     return _minimal(prefixes)
 
 
-def fold_for_anchors(text: str) -> str:
-    """``text`` as the prefixes are compared with; callers check that the length held."""
+def fold_for_anchors(text: str, wide: str | None = None) -> str:
+    """``text`` as the prefixes are compared with; callers check that the length held.
+
+    ``wide``: the text's non-ASCII characters, when the caller has them already.
+    """
     if text.isascii():
         return text.lower().translate(_ASCII_FOLD)  # str.translate's fast ASCII path
     # str.translate reads a wide string one dictionary lookup at a time; the odd
     # characters are few, so find them in C first.
-    others = non_ascii(text)
+    others = non_ascii(text) if wide is None else wide
     if _WIDE_ODD.isdisjoint(others):
         for space in _ASCII_SPACES:
             if space in text:

@@ -44,8 +44,7 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     rules = tuple(
         _compile_rule(rule, indexes, contacts[rule.pack.meta.id]) for rule in pack_set.rules
     )
-    text_index.freeze()
-    phrases.freeze(text_index.keys())  # the folded pass serves the pre-checks too
+    phrases.freeze(text_index.freeze())  # the folded pass serves the pre-checks too
     hashed.freeze()
     packs = tuple(
         PackInfo(

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.engine.matchers.base import Hit, Matcher, Scan
-from agent.engine.matchers.conditional import ConditionalMatcher
+from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.hashed import HashedIndex
-from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex
 from agent.engine.normalize import TextViews
 from agent.engine.result import (
@@ -47,7 +45,7 @@ class Engine:
         # The rules that can apply on each platform, in order: a check walks only its own,
         # each with the pre-check literal sets its matches need (most posts lack them).
         self._by_platform = {
-            p: tuple((r, _needs(r.matcher)) for r in rules if p in r.info.platforms)
+            p: tuple((r, r.matcher.required_literals) for r in rules if p in r.info.platforms)
             for p in Platform
         }
         self._by_id = {(r.info.pack.id, r.info.rule_id): r.info for r in rules}
@@ -120,15 +118,6 @@ class Engine:
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
         return CheckResult(verdict=verdict_for(findings), findings=findings, packs=list(self._refs))
-
-
-def _needs(matcher: Matcher) -> frozenset[int]:
-    """Literal-set slots every finding of ``matcher`` needs (its trigger's, for a conditional)."""
-    if isinstance(matcher, ConditionalMatcher):
-        return _needs(matcher.trigger)
-    if isinstance(matcher, PatternMatcher):
-        return frozenset(matcher.literal_slots)
-    return frozenset()
 
 
 def _collapse(hits: list[Hit]) -> list[Hit]:

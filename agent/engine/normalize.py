@@ -71,12 +71,20 @@ class View:
     costs two integers per character of the post.
     """
 
-    __slots__ = ("_build", "_maps", "text")
+    __slots__ = ("_build", "_maps", "_wide", "text")
 
     def __init__(self, text: str, build: Callable[[], Maps | None] | None = None) -> None:
         self.text = text
         self._build = build  # None: the identity map
         self._maps: Maps | None = None
+        self._wide: str | None = None
+
+    @property
+    def wide(self) -> str:
+        """The text's non-ASCII characters, found once for every pass that asks."""
+        if self._wide is None:
+            self._wide = non_ascii(self.text)
+        return self._wide
 
     def maps(self) -> Maps | None:
         """``(starts, ends)`` for each view character, or ``None`` for the identity."""
@@ -245,10 +253,11 @@ def folded_view(cased: View) -> View:
     return collapse_spaced_letters(view)
 
 
-def _may_have_spaced_letters(text: str) -> bool:
+def _may_have_spaced_letters(view: View) -> bool:
+    text = view.text
     if text.isascii():
         return b"slsls" in text.encode("ascii").translate(_HINT_CLASSES)
-    if _WIDE_LETTER_OR_SEPARATOR.search(non_ascii(text)) is None:
+    if _WIDE_LETTER_OR_SEPARATOR.search(view.wide) is None:
         # Emoji and other symbols are neither letters nor separators: bytes still answer.
         return b"slsls" in text.encode("utf-8", "surrogatepass").translate(_HINT_CLASSES)
     return _SPACED_HINT.search(text) is not None
@@ -256,7 +265,7 @@ def _may_have_spaced_letters(text: str) -> bool:
 
 def collapse_spaced_letters(view: View) -> View:
     text = view.text
-    if not _may_have_spaced_letters(text):
+    if not _may_have_spaced_letters(view):
         return view
     runs = list(_SPACED.finditer(text))
     if not runs:

@@ -59,13 +59,14 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return sets[0] if sets else None
 
 
-def count_digits(text: str) -> int:
-    """How many characters of ``text`` ``\\d`` matches."""
+def count_digits(text: str, wide: str | None = None) -> int:
+    """How many characters of ``text`` ``\\d`` matches (``wide``: its non-ASCII ones, if known)."""
     if text.isascii():
         return sum(map(text.count, _ASCII_DIGITS))
     # Counting bytes and the few wide characters beats a regex over a wide string.
     utf8 = text.encode("utf-8", "surrogatepass")
-    return sum(map(utf8.count, _ASCII_DIGIT_BYTES)) + sum(map(str.isdecimal, non_ascii(text)))
+    others = non_ascii(text) if wide is None else wide
+    return sum(map(utf8.count, _ASCII_DIGIT_BYTES)) + sum(map(str.isdecimal, others))
 
 
 def _selective(literals: frozenset[str]) -> bool:

@@ -8,16 +8,20 @@ walking a few thousand wide characters costs more than the hits it reports.
 
 Usually that pass is the phrase pass: the text folded for anchors is, for most
 posts, the very text the phrase automaton reads, so the phrase index carries
-these keys too (:meth:`keys`) and fills :class:`TextHits` as it goes; this
-automaton reads the text only when the two differ.
+these keys too (handed over by :meth:`TextIndex.freeze`) and fills
+:class:`TextHits` as it goes; this automaton reads the text only when the two differ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick
+
+# key → (literal sets it belongs to, anchored regexes it starts)
+TextKeys = Mapping[str, tuple[frozenset[int], tuple[int, ...]]]
 
 
 @dataclass(slots=True)
@@ -38,7 +42,6 @@ class TextIndex:
         self._literals: dict[str, set[int]] = {}
         self._anchor_count = 0
         self._prefixes: dict[str, list[int]] = {}
-        self._keys: dict[str, tuple[frozenset[int], tuple[int, ...]]] = {}
         self._automaton: Any = None
 
     def add_literals(self, literals: frozenset[str]) -> int:
@@ -57,25 +60,29 @@ class TextIndex:
             self._prefixes.setdefault(prefix, []).append(self._anchor_count)
         return self._anchor_count
 
-    def freeze(self) -> None:
+    def freeze(self) -> TextKeys:
+        """Build the automaton; returns each key with the literal sets and anchor slots it
+        serves, for the phrase index to carry along."""
         words = self._literals.keys() | self._prefixes.keys()
-        self._keys = {
+        keys = {
             word: (frozenset(self._literals.get(word, ())), tuple(self._prefixes.get(word, ())))
             for word in words
         }
-        if words:
+        if keys:
             automaton = ahocorasick.Automaton()
-            for word, (literal_slots, anchor_slots) in self._keys.items():
+            for word, (literal_slots, anchor_slots) in keys.items():
                 # (length, literal sets it belongs to, anchored regexes it starts):
                 # a plain tuple, unpacked in the check loop faster than attributes
                 automaton.add_word(word, (len(word), literal_slots, anchor_slots))
             automaton.make_automaton()
             self._automaton = automaton
         self._literals, self._prefixes = {}, {}
+        return keys
 
-    def keys(self) -> dict[str, tuple[frozenset[int], tuple[int, ...]]]:
-        """Each key (after :meth:`freeze`) with the literal sets and anchor slots it serves."""
-        return self._keys
+    @property
+    def empty(self) -> bool:
+        """No pattern rule registered a literal or a prefix."""
+        return self._automaton is None
 
     def scan(self, folded: str, *, anchored: bool = True) -> TextHits:
         """What occurs in ``folded`` (:func:`agent.engine.anchors.fold_for_anchors`)."""

@@ -36,23 +36,29 @@ class Scan:
     slots: dict[int, list[Hit]] = field(default_factory=dict)
     _digits: int = -1
     _text_hits: TextHits | None = None
+    _anchor_text: str | None = None
     _anchored: bool = False  # whether the folded text lines up with the cased view
 
     def hits(self, slot: int) -> list[Hit]:
         return self.slots.get(slot, [])
 
+    def _text_for_anchors(self) -> str:
+        """The cased view folded for the pre-checks (once; the length check goes with it)."""
+        if self._anchor_text is None:
+            cased = self.views.cased
+            self._anchor_text = fold_for_anchors(cased.text, cased.wide)
+            # a text whose folding changed its length (none today) is searched in full
+            self._anchored = len(self._anchor_text) == len(cased.text)
+        return self._anchor_text
+
     def _text(self) -> TextHits:
         """The shared literal and prefix pass over the folded text, run on first need."""
-        if self._text_hits is None and (self.index is None or not self.index.keys()):
-            self._text_hits = TextHits()  # nothing registered: no rule asks for anchors
         if self._text_hits is None:
-            cased = self.views.cased.text
-            folded = fold_for_anchors(cased)
-            # a text whose folding changed its length (none today) is searched in full
-            self._anchored = len(folded) == len(cased)
             index = self.index
-            hits = index.scan(folded, anchored=self._anchored) if index else TextHits()
-            self._text_hits = hits
+            if index is None or index.empty:
+                self._text_hits = TextHits()  # nothing registered: no rule asks for anchors
+            else:
+                self._text_hits = index.scan(self._text_for_anchors(), anchored=self._anchored)
         return self._text_hits
 
     def share_text_pass(self, folded: str) -> tuple[TextHits | None, bool]:
@@ -61,12 +67,10 @@ class Scan:
         Returns the empty hits and whether to record anchor starts, or ``(None, False)``
         when the pre-checks need a pass of their own (or already ran).
         """
-        if self._text_hits is not None or self.index is None or not self.index.keys():
+        if self._text_hits is not None or self.index is None or self.index.empty:
             return None, False  # no pre-check keys: nothing to fill, no pass to save
-        cased = self.views.cased.text
-        if fold_for_anchors(cased) != folded:
+        if self._text_for_anchors() != folded:
             return None, False
-        self._anchored = len(folded) == len(cased)
         self._text_hits = TextHits()
         return self._text_hits, self._anchored
 
@@ -77,7 +81,8 @@ class Scan:
     def digits(self) -> int:
         """Digit characters in the cased view, counted once, on first need."""
         if self._digits < 0:
-            self._digits = count_digits(self.views.cased.text)
+            cased = self.views.cased
+            self._digits = count_digits(cased.text, cased.wide)
         return self._digits
 
     def anchor_starts(self, slot: int) -> list[int] | None:
@@ -91,5 +96,10 @@ class Scan:
 class Matcher(Protocol):
     @property
     def kind(self) -> str: ...
+
+    @property
+    def required_literals(self) -> frozenset[int]:
+        """Pre-check literal sets every hit needs: without one of them, ``find`` finds nothing."""
+        ...
 
     def find(self, scan: Scan) -> list[Hit]: ...

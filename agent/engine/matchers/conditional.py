@@ -14,6 +14,10 @@ class ConditionalMatcher:
     require: Matcher
     kind: ClassVar[str] = "conditional"
 
+    @property
+    def required_literals(self) -> frozenset[int]:
+        return self.trigger.required_literals  # no trigger hit, no finding
+
     def find(self, scan: Scan) -> list[Hit]:
         triggered = self.trigger.find(scan)
         if not triggered or self.require.find(scan):

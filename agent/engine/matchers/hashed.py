@@ -71,10 +71,13 @@ def _fastest_sha256() -> Callable[[bytes], _Hash]:
 SHA256 = _fastest_sha256()
 
 
-def text_words(text: str) -> list[bytes]:
-    """The UTF-8 words of ``text`` as ``WORD`` finds them, split the cheapest way."""
+def text_words(text: str, wide: str | None = None) -> list[bytes]:
+    """The UTF-8 words of ``text`` as ``WORD`` finds them, split the cheapest way.
+
+    ``wide``: the text's non-ASCII characters, when the caller has them already.
+    """
     # A non-ASCII word character needs the regex; emoji and the like do not.
-    if not text.isascii() and WORD.search(non_ascii(text)) is not None:
+    if not text.isascii() and WORD.search(non_ascii(text) if wide is None else wide) is not None:
         return list(map(str.encode, WORD.findall(text)))
     # Every character is an ASCII word character or separates words ("?" does too).
     return text.encode("ascii", "replace").translate(_TO_SPACE).split()
@@ -149,13 +152,13 @@ class HashedIndex:
     def scan(self, scan: Scan) -> None:
         if not self._groups:
             return
-        text = scan.views.folded.text
-        runs = _Runs(text_words(text))
+        view = scan.views.folded
+        text = view.text
+        runs = _Runs(text_words(text, view.wide))
         listed: dict[bytes, list[tuple[int, int]]] = {}  # listed run → (slot, max_words) listing
         for group in self._groups.values():
             for run, listing in _listed_runs(group, runs):
                 listed.setdefault(run, []).extend(listing)
-        view = scan.views.folded
         for run, entries in listed.items():
             words = run.decode("utf-8", "surrogatepass").split(" ")
             detail = f"salted hash of a listed {len(words)}-word phrase"
@@ -258,6 +261,7 @@ def _listed_runs(
 class HashedMatcher:
     slot: int
     kind: ClassVar[str] = "hashed_phrases"
+    required_literals: ClassVar[frozenset[int]] = frozenset()
 
     def find(self, scan: Scan) -> list[Hit]:
         return scan.hits(self.slot)

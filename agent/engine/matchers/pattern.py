@@ -75,6 +75,10 @@ class PatternMatcher:
             anchor_slot=index.add_prefixes(prefixes) if prefixes else 0,
         )
 
+    @property
+    def required_literals(self) -> frozenset[int]:
+        return frozenset(self.literal_slots)
+
     def find(self, scan: Scan) -> list[Hit]:
         if self.literal_slots and not scan.literals().issuperset(self.literal_slots):
             return []

@@ -13,7 +13,6 @@ differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,6 +20,7 @@ import ahocorasick
 
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import is_word_char, normalise_phrase
+from agent.engine.text_index import TextKeys
 
 FLAVOURS = ("folded", "cased", "leet")
 
@@ -33,7 +33,6 @@ _Listed = tuple[int, bool, bool]
 # word characters (only those ends can run into a neighbouring word), who lists it, and
 # the regex pre-check literal sets and anchor slots it serves (folded automaton only).
 _KeyInfo = tuple[int, bool, bool, tuple[_Listed, ...], frozenset[int], tuple[int, ...]]
-TextKeys = Mapping[str, tuple[frozenset[int], tuple[int, ...]]]
 _NO_TEXT_KEY: tuple[frozenset[int], tuple[int, ...]] = (frozenset(), ())
 
 
@@ -159,6 +158,7 @@ class PhraseIndex:
 class PhrasesMatcher:
     slot: int
     kind: ClassVar[str] = "phrases"
+    required_literals: ClassVar[frozenset[int]] = frozenset()
 
     def find(self, scan: Scan) -> list[Hit]:
         return scan.hits(self.slot)
