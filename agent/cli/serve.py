@@ -41,14 +41,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Pydantic looks for plugins in every installed package's metadata when the first model
+    # is built; the agent uses none, so it does not look unless the operator says otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # Start-up allocates what lives as long as the agent (modules, models, the compiled
     # packs); the cycle collector finds nothing in it but would walk it again and again
     # while it loads (a fifth of the start).  So collection waits until the agent is
     # ready, and what exists then is frozen out of later collections (runtime unfreezes
     # it when a pack set is replaced, so the old one can go).
-    # Pydantic looks for plugins in every installed package's metadata when the first model
-    # is built; the agent uses none, so it does not look unless the operator says otherwise.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     gc.disable()
     try:
         app, settings, sockets = _ready_app(args)

@@ -43,8 +43,7 @@ def setup(app: web.Application, settings: Settings) -> None:
     service.start()
     app[SYNC_SERVICE] = service
     app[STATUS_SECTIONS]["sync"] = service.status
-    if options is not None:
-        app.cleanup_ctx.append(service.lifecycle)
+    app.cleanup_ctx.append(service.lifecycle)
 
 
 class _StatusWhenOff:
