@@ -14,7 +14,11 @@ def register(subparsers: Any) -> None:
         "OS keyring. Any Splunk HTTP Event Collector, or `postguard collector serve`, works.",
     )
     parser.add_argument("url", help="collector base URL, e.g. https://splunk.example.com:8088")
-    parser.add_argument("--token", required=True, help="the collector (HEC) token")
+    parser.add_argument(
+        "--token",
+        required=True,
+        help="the collector (HEC) token; write one that starts with '-' as --token=T",
+    )
     parser.set_defaults(func=run)
 
 

@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from collector_support import auth, batch_bytes, envelope
 
+from agent.cli import build_parser
 from agent.collector.store import CollectorStore
 
 EVENT_URL = "/services/collector/event"
@@ -137,3 +138,17 @@ async def test_health_answers_like_hec(collector: TestClient[Any, Any]) -> None:
     response = await collector.get("/services/collector/health")
     assert response.status == 200
     assert await response.json() == {"text": "HEC is healthy", "code": 17}
+
+
+def test_added_tokens_survive_the_printed_enrol_command(db_path: Path) -> None:
+    # The collector prints `postguard enroll URL --token T` for IT to paste; argparse would
+    # take a token that starts with "-" for an option, so no added token may.
+    store = CollectorStore(db_path)
+    try:
+        tokens = [store.add_token("sales-laptops") for _ in range(300)]
+    finally:
+        store.close()
+    parser = build_parser(("enroll",))
+    for token in tokens:
+        args = parser.parse_args(["enroll", "http://127.0.0.1:8088", "--token", token])
+        assert args.token == token
