@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import time
 from datetime import UTC
 
@@ -26,3 +27,13 @@ def retry_after_s(value: str | None, now: float | None = None) -> float | None:
         when = when.replace(tzinfo=UTC)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a URL's host name is this machine: where a token may travel over plain HTTP."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -6,7 +6,6 @@ over enrolment, so IT can enrol a whole fleet without anyone running a command.
 
 from __future__ import annotations
 
-import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Any, Final
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 from agent.config import Locations, Settings
 from agent.errors import UserError
 from agent.fsutil import write_atomic
+from agent.httputil import is_loopback_host
 from agent.security.secrets import SecretStore
 
 TOKEN_SECRET: Final = "collector-token"  # noqa: S105 - the secret's name, not a secret
@@ -27,20 +27,11 @@ def check_collector_url(url: str) -> str:
         raise UserError(f"{url!r} is not an http(s) URL like https://collector.example.com:8088")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise UserError("the collector URL must not carry a query, fragment or credentials")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise UserError(
             "use https:// for a collector on another machine; the token would travel in clear"
         )
     return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def enrol(locations: Locations, secrets: SecretStore, url: str, token: str) -> str:

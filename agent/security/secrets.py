@@ -152,6 +152,25 @@ class SecretStore:
                 return None
             return str(value) if value else None
 
+    def delete(self, name: str) -> bool:
+        """Remove a secret from the file and the keyring; True when one was stored."""
+        with self._lock:
+            self._known.pop(name, None)
+            stored = self._read_file()
+            found = stored.pop(name, None) is not None
+            if found:
+                write_atomic(self._file, json.dumps(stored, indent=2).encode())
+            try:
+                backend = self._backend or _default_backend(self._timeout)
+                if _insecure(backend):
+                    return found
+                if not _bounded(lambda: backend.get_password(SERVICE, name), self._timeout):
+                    return found
+                _bounded(lambda: backend.delete_password(SERVICE, name), self._timeout)
+            except KeyringUnavailable as exc:
+                raise UserError(f"cannot remove {name!r} from the keyring: {exc}") from None
+            return True
+
     def _keyring_get_or_create(self, name: str) -> str:
         backend = self._backend or _default_backend(self._timeout)
         if _insecure(backend):

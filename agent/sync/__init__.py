@@ -2,6 +2,7 @@
 
 - ``options``   what the managed settings say (index URL, pinned keys, limits)
 - ``fetch``     one HTTP GET with ETag, a size cap and timeouts
+- ``credentials`` the pack server's bearer token, kept as a secret, sent to its origin only
 - ``schedule``  when to poll next: jittered interval, backoff, Cache-Control, Retry-After
 - ``verify``    signature, rollback and expiry checks, archive hashes
 - ``store``     the last-known-good set on disk, swapped atomically with a pointer file

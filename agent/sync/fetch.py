@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from agent.httputil import retry_after_s
+
+if TYPE_CHECKING:
+    from agent.sync.credentials import BearerToken
 
 _CHUNK = 64 * 1024
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
@@ -58,14 +62,20 @@ async def fetch(
     max_bytes: int,
     total_timeout_s: float,
     etag: str | None = None,
+    bearer: BearerToken | None = None,
 ) -> Fetched:
+    """GET ``url``; ``bearer`` is attached only when ``url`` is on the token's own origin."""
     host = urlsplit(url).netloc or url
     headers = {"If-None-Match": etag} if etag else {}
+    if bearer is not None:
+        headers.update(bearer.headers_for(url))
     try:
         async with asyncio.timeout(total_timeout_s):
             async with session.get(url, headers=headers, max_redirects=5) as resp:
                 if resp.status == 304 and etag:
                     return Fetched(True, b"", etag, _max_age(resp.headers.get("Cache-Control")))
+                if resp.status in (401, 403):
+                    raise _refused(resp, url, bearer)
                 if resp.status != 200:
                     raise FetchError(
                         f"the pack server {host} answered {resp.status} {resp.reason or ''}"
@@ -109,6 +119,40 @@ async def fetch(
         raise FetchError(f"the pack server {host} redirected too many times") from None
     except aiohttp.ClientError as exc:
         raise FetchError(f"downloading {_name(url)} from {host} failed: {exc}") from None
+    except ValueError as exc:
+        # The session trusts the environment (proxies), so aiohttp also reads ~/.netrc; it
+        # refuses a request carrying the token and other credentials at once.
+        if "Authorization" in headers and "AUTHORIZATION" in str(exc):
+            raise FetchError(
+                f"the pack server token and other credentials for {host} (a .netrc entry, or a"
+                " user and password in sync.index_url) both apply; remove one of them"
+            ) from None
+        raise FetchError(f"cannot request {_name(url)} from {host}: {exc}") from None
+
+
+def _refused(resp: aiohttp.ClientResponse, url: str, bearer: BearerToken | None) -> FetchError:
+    """A 401 or 403: say whether the token was refused or none was sent, and what to run."""
+    answered = f"{resp.status} {resp.reason or ''}".strip()
+    host = resp.url.raw_authority or urlsplit(url).netloc
+    # After a redirect to another origin the token was not sent, so it was not refused.
+    if bearer is not None and bearer.headers_for(str(resp.url)):
+        message = (
+            f"the pack server {host} refused the token ({answered} for {_name(url)});"
+            " set a valid one with `postguard sync login`"
+        )
+    elif resp.status == 401:
+        message = (
+            f"the pack server {host} requires a token ({answered} for {_name(url)});"
+            " set one with `postguard sync login URL --token T`"
+        )
+    else:
+        message = (
+            f"the pack server {host} answered {answered} for {_name(url)}"
+            " (if it requires a token, set one with `postguard sync login URL --token T`)"
+        )
+    return FetchError(
+        message, retry_after_s=retry_after_s(resp.headers.get("Retry-After")), status=resp.status
+    )
 
 
 def _reason(exc: aiohttp.ClientConnectorError) -> str:

@@ -28,6 +28,8 @@ def setup(app: web.Application, settings: Settings) -> None:
     if not settings.sync.index_url:
         app[STATUS_SECTIONS]["sync"] = _StatusWhenOff(settings.data_dir, app[PACKS])
         return
+    from agent.security.secrets import SecretStore
+    from agent.sync.credentials import PackServerCredentials
     from agent.sync.options import SyncOptions
     from agent.sync.service import STORE_DIR, SyncService
     from agent.sync.store import PackStore
@@ -39,6 +41,7 @@ def setup(app: web.Application, settings: Settings) -> None:
         app[PACKS],
         compile=app[ENGINE_CACHE].load,
         watch_interval_s=max(settings.watch_interval_s, 5.0),
+        credentials=PackServerCredentials(SecretStore(settings.config_dir)),
     )
     service.start()
     app[SYNC_SERVICE] = service

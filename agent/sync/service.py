@@ -26,6 +26,7 @@ from agent.sync.status import ActivePack, SyncStatus, read_record, write_record
 from agent.sync.store import PackStore, StoreError
 
 if TYPE_CHECKING:  # the syncer (HTTP client, signatures) loads only when sync is configured
+    from agent.sync.credentials import PackServerCredentials
     from agent.sync.syncer import Syncer, SyncResult
 
 log = logging.getLogger("postguard.sync")
@@ -46,6 +47,7 @@ class SyncService:
         clock: Callable[[], datetime] = utc_now,
         schedule: Schedule | None = None,
         watch_interval_s: float = 5.0,
+        credentials: PackServerCredentials | None = None,
     ) -> None:
         self.options = options
         self.store = store
@@ -64,7 +66,7 @@ class SyncService:
         if options is not None:
             from agent.sync.syncer import Syncer
 
-            self.syncer = Syncer(options, store, compile, clock=clock)
+            self.syncer = Syncer(options, store, compile, clock=clock, credentials=credentials)
         self._loaded: str | None = None
         self._wake = asyncio.Event()
 

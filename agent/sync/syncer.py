@@ -24,6 +24,7 @@ from agent.errors import UserError
 from agent.publish.archive import ArchiveError, extract_archive
 from agent.publish.index import INDEX_NAME, SIGNATURE_NAME, PackIndex, utc_now
 from agent.publish.signing import SignatureError, verify_index
+from agent.sync.credentials import BearerToken, PackServerCredentials
 from agent.sync.fetch import Fetched, FetchError, fetch, new_session
 from agent.sync.options import SyncOptions
 from agent.sync.status import ActivePack, read_record, write_record
@@ -68,6 +69,7 @@ class Syncer(Generic[E]):
     store: PackStore
     compile: Compile[E]
     clock: Clock = utc_now
+    credentials: PackServerCredentials | None = None
     session: aiohttp.ClientSession | None = None
     _own_session: bool = field(default=False, init=False)
 
@@ -116,6 +118,7 @@ class Syncer(Generic[E]):
         floor = await asyncio.to_thread(self.store.rollback_floor)
         active = self._active_or_none()
         etag = floor.etag if active is not None and floor.index_url == opts.index_url else None
+        bearer = await self._bearer()
 
         fetched = await fetch(
             session,
@@ -123,13 +126,14 @@ class Syncer(Generic[E]):
             max_bytes=opts.max_index_bytes,
             total_timeout_s=opts.total_timeout_s,
             etag=etag,
+            bearer=bearer,
         )
         if fetched.not_modified and active is not None:
             return self._up_to_date(active, fetched, "the pack index has not changed")
 
         index_bytes = fetched.body
         index_sha = hashlib.sha256(index_bytes).hexdigest()
-        sig_bytes = await self._fetch_signature(session)
+        sig_bytes = await self._fetch_signature(session, bearer)
         if active is not None and index_sha == active.index_sha256:
             # Same bytes as the active set: a server without ETags, or a freeze.  Re-check
             # the signature anyway so a stripped signature still shows up in status.
@@ -141,7 +145,7 @@ class Syncer(Generic[E]):
             return self._up_to_date(active, fetched, "the pack index has not changed")
 
         index = check_index(index_bytes, sig_bytes, opts.trusted_keys, floor, self.clock())
-        archives = await self._download_archives(session, index)
+        archives = await self._download_archives(session, index, bearer)
 
         staging = await asyncio.to_thread(self.store.new_staging)
         try:
@@ -174,13 +178,25 @@ class Syncer(Generic[E]):
             max_age_s=fetched.max_age_s,
         )
 
-    async def _fetch_signature(self, session: aiohttp.ClientSession) -> bytes | None:
+    async def _bearer(self) -> BearerToken | None:
+        """Looked up per attempt (the keyring may block: off the loop), so a new login counts."""
+        if self.credentials is None:
+            return None
+        try:
+            return await asyncio.to_thread(self.credentials.for_index, self.options.index_url)
+        except UserError as exc:
+            raise FetchError(f"cannot read the pack server token: {exc.message}") from None
+
+    async def _fetch_signature(
+        self, session: aiohttp.ClientSession, bearer: BearerToken | None
+    ) -> bytes | None:
         try:
             fetched = await fetch(
                 session,
                 signature_url(self.options.index_url),
                 max_bytes=_MAX_SIGNATURE_BYTES,
                 total_timeout_s=self.options.total_timeout_s,
+                bearer=bearer,
             )
         except FetchError as exc:
             if exc.status in (403, 404, 410):
@@ -189,7 +205,7 @@ class Syncer(Generic[E]):
         return fetched.body
 
     async def _download_archives(
-        self, session: aiohttp.ClientSession, index: PackIndex
+        self, session: aiohttp.ClientSession, index: PackIndex, bearer: BearerToken | None
     ) -> dict[str, bytes]:
         archives: dict[str, bytes] = {}
         for entry in index.packs:
@@ -203,6 +219,7 @@ class Syncer(Generic[E]):
                 urljoin(self.options.index_url, entry.url),
                 max_bytes=entry.size,
                 total_timeout_s=self.options.total_timeout_s,
+                bearer=bearer,
             )
             check_archive(entry, fetched.body)
             archives[entry.id] = fetched.body

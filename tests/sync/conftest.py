@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 from sync_support import Clock, Publisher
 
 from agent.runtime import load_engine
+from agent.sync.credentials import PackServerCredentials
 from agent.sync.options import SyncOptions
 from agent.sync.store import PackStore
 from agent.sync.syncer import Syncer
@@ -52,10 +53,17 @@ async def make_syncer(store: PackStore, clock: Clock) -> AsyncIterator[Callable[
     made: list[Syncer[Any]] = []
 
     def make(
-        index_url: str, keys: Sequence[str], *, on: PackStore | None = None, **options: Any
+        index_url: str,
+        keys: Sequence[str],
+        *,
+        on: PackStore | None = None,
+        credentials: PackServerCredentials | None = None,
+        **options: Any,
     ) -> Syncer[Any]:
         opts = SyncOptions(index_url=index_url, trusted_keys=tuple(keys), **options)
-        syncer: Syncer[Any] = Syncer(opts, on or store, compile_packs, clock=clock)
+        syncer: Syncer[Any] = Syncer(
+            opts, on or store, compile_packs, clock=clock, credentials=credentials
+        )
         made.append(syncer)
         return syncer
 

@@ -10,70 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent_support import check, settings_for, start, status, versions, wait_for
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
-from keyring.backends.fail import Keyring as FailKeyring
+from aiohttp.test_utils import TestServer
 from sync_support import Publisher
 
-from agent.api.keys import PACKS, TOKEN
-from agent.api.server import runner_options
-from agent.app import create_app
-from agent.config import Settings, SyncSettings
+from agent.api.keys import PACKS
 from agent.paths import BUNDLED_PACKS
-from agent.security.secrets import SecretStore
 
-PLUGIN = ("agent.sync.plugin",)
 NOW = datetime.now(UTC)
-
-
-def settings_for(tmp_path: Path, index_url: str, keys: list[str]) -> Settings:
-    return Settings(
-        config_dir=tmp_path / "config",
-        data_dir=tmp_path / "data",
-        sync=SyncSettings(index_url=index_url, trusted_keys=keys, poll_interval_s=0.3),
-    )
-
-
-async def start(
-    aiohttp_client: Any, settings: Settings
-) -> tuple[web.Application, TestClient[Any, Any]]:
-    app = create_app(
-        settings, plugins=PLUGIN, secrets=SecretStore(settings.config_dir, backend=FailKeyring())
-    )
-    server = TestServer(app)
-    await server.start_server(**runner_options(settings))
-    return app, await aiohttp_client(server)
-
-
-def versions(app: web.Application) -> list[tuple[str, str]]:
-    return [(p.id, p.version) for p in app[PACKS].current().packs]
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
-
-
-async def status(client: TestClient[Any, Any], app: web.Application) -> dict[str, Any]:
-    resp = await client.post(
-        "/v1/status", json={}, headers={"Authorization": f"Bearer {app[TOKEN]}"}
-    )
-    assert resp.status == 200
-    data: dict[str, Any] = await resp.json()
-    return data
-
-
-async def check(client: TestClient[Any, Any], app: web.Application, text: str) -> dict[str, Any]:
-    resp = await client.post(
-        "/v1/check",
-        json={"text": text, "platform": "linkedin"},
-        headers={"Authorization": f"Bearer {app[TOKEN]}"},
-    )
-    assert resp.status == 200, await resp.text()
-    data: dict[str, Any] = await resp.json()
-    return data
 
 
 async def test_agent_syncs_swaps_and_keeps_the_last_good_set(
