@@ -37,6 +37,7 @@ from typing import Final
 
 from aiohttp import web
 
+from agent.api.body import max_body_bytes
 from agent.api.keys import (
     AUDIT,
     AUDIT_POOL,
@@ -74,7 +75,6 @@ PLUGINS: Final[tuple[str, ...]] = (
     "agent.sync.plugin",
     "agent.events.upload_plugin",
 )
-MAX_BODY_BYTES: Final = 256 * 1024
 # Failed tokens: a burst of 20, then one more try every 2 s.  Pairing codes: 5 a minute.
 AUTH_BURST, AUTH_REFILL_PER_S = 20, 0.5
 PAIR_BURST, PAIR_REFILL_PER_S = 5, 5 / 60
@@ -94,7 +94,9 @@ def create_app(
     reading the compiled packs early: ``postguard serve`` does, before importing this module.
     """
     store = secrets or SecretStore(settings.config_dir)
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors, guard])
+    app = web.Application(
+        client_max_size=max_body_bytes(settings.max_text_chars), middlewares=[errors, guard]
+    )
     app[SETTINGS] = settings
     app[TOKEN] = store.get_or_create(TOKEN_SECRET)
     app[FINGERPRINT_KEY] = store.get_or_create(FINGERPRINT_SECRET)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -11,6 +11,24 @@ from pydantic import BaseModel, ValidationError
 from agent.api.errors import ApiError, ErrorCode
 
 M = TypeVar("M", bound=BaseModel)
+
+# ``\uXXXX``: what JSON.stringify spends on a control character or a lone surrogate; it
+# sends everything else as raw UTF-8, 1 to 4 bytes.  (A client that escapes a character
+# beyond the BMP spends 12, as a surrogate pair; budgeting for that would let a 1 MiB body
+# through, which the threat model refuses.)
+JSON_BYTES_PER_CHAR: Final = 6
+# Room for the rest of a body: /v1/check's platform and url, an override's reason and
+# justification (up to 10,000 characters), and the JSON around them.
+OTHER_FIELDS_BYTES: Final = 64 * 1024
+
+
+def max_body_bytes(max_text_chars: int) -> int:
+    """The request body cap: any draft within ``max_text_chars`` fits as a browser sends it.
+
+    So a long text is refused by the text check (422 ``text_too_long``, which says why), not
+    by the body cap; the cap only bounds what one request can make the agent read.
+    """
+    return JSON_BYTES_PER_CHAR * max_text_chars + OTHER_FIELDS_BYTES
 
 
 async def parse(request: web.Request, model: type[M]) -> M:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from agent.api.body import max_body_bytes
 from agent.engine.result import CheckResult, PackRef, Platform
 from agent.events.records import FeedbackKind
 
@@ -54,7 +55,11 @@ class ChallengeResponse(_Response):
 class CheckRequest(_Request):
     model_config = _BUILT_AT_START
 
-    text: str = Field(max_length=_MAX_TEXT)
+    # A text has no more characters than its body has bytes, so this bound never answers
+    # before the body cap does: a text over ``max_text_chars`` gets the handler's
+    # ``text_too_long``, however long.  Being a constraint, it also has pydantic refuse a
+    # lone surrogate (which Python's json reads from a ``\ud800`` escape).
+    text: str = Field(max_length=max_body_bytes(_MAX_TEXT))
     platform: Platform
     url: str | None = Field(default=None, max_length=2048)
 

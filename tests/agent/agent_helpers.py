@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ def make_settings(tmp_path: Path, **changes: Any) -> Settings:
     return Settings(**values)
 
 
-def build_app(settings: Settings) -> web.Application:
+def build_app(settings: Settings, plugins: Sequence[str] = ()) -> web.Application:
+    """The agent, bare by default; ``plugins`` as in ``agent.app.PLUGINS``."""
     store = SecretStore(settings.config_dir, backend=FailKeyring())
-    return create_app(settings, plugins=(), secrets=store)
+    return create_app(settings, plugins=plugins, secrets=store)
 
 
 async def serve_app(aiohttp_client: Any, app: web.Application) -> TestClient[Any, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+import logging
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +25,16 @@ from agent_helpers import (
     run_cli,
     serve_app,
 )
+from aiohttp import web
 
 from agent.api.keys import AUDIT, TOKEN
+from agent.collector.app import create_collector_app
+from agent.config import UploadSettings
 from agent.events.audit import AuditLog
 from agent.events.records import AcknowledgePayload, EventKind
 
 CANARY = "zq-canary-7f3a91-nightingale"
+UPLOADING = ("agent.events.upload_plugin",)
 
 
 def _fill(log: AuditLog, n: int) -> None:
@@ -128,9 +136,10 @@ async def _overrides_until_refused(client: Any, token: str, limit: int) -> tuple
     return accepted, 200
 
 
-async def test_size_cap_reached_gives_503_and_nothing_half_written(
+async def test_size_cap_reached_gives_503_nothing_half_written_then_recovers(
     aiohttp_client: Any, tmp_path: Path
 ) -> None:
+    """SQLITE_FULL without root: the size cap stands in for a full disk."""
     app = build_app(make_settings(tmp_path, audit_max_mb=1))
     client = await serve_app(aiohttp_client, app)
     big = override_body(justification=GOOD_JUSTIFICATION + " " + "words " * 150)
@@ -147,6 +156,17 @@ async def test_size_cap_reached_gives_503_and_nothing_half_written(
     assert accepted > 0
     assert audit_count(app) == accepted  # every acknowledged override, and nothing more
     assert app[AUDIT].verify().ok
+    await client.close()  # the agent stops; room is made (here: a larger cap) and it restarts
+    app = build_app(make_settings(tmp_path, audit_max_mb=2))
+    client = await serve_app(aiohttp_client, app)
+    response = await post(client, "/v1/overrides", big, app[TOKEN])
+    assert response.status == 200, await response.text()
+    override_id = (await response.json())["override_id"]
+    log: AuditLog = app[AUDIT]
+    records = list(log)
+    assert len(records) == accepted + 1
+    assert records[-1].event_id == override_id and records[-1].seq == accepted + 1
+    assert log.verify().ok
 
 
 @pytest.fixture
@@ -196,36 +216,84 @@ async def test_disk_full_gives_503_then_recovers(
     assert app[AUDIT].verify().ok
 
 
-# -- threat 11: the draft never reaches disk or logs ----------------------------------------
+# -- threat 11: the draft never reaches disk, logs or IT ---------------------------------------
+
+
+BODIES = web.AppKey("bodies", list[bytes])
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+COLLECTOR_TOKEN = "audit-test-collector-token-0123456789"
+
+
+@web.middleware
+async def _keep_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """In front of the real collector: every body as received, after gzip is undone."""
+    request.app[BODIES].append(await request.read())
+    return await handler(request)
+
+
+def _stored_at_collector(db_path: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        return {row[0] for row in db.execute("SELECT event_id FROM events")}
 
 
 async def test_canary_draft_reaches_no_file_and_no_log(
-    aiohttp_client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    aiohttp_client: Any,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    import logging
-
+    """From the check to the collector: no file, log line or uploaded body holds the draft."""
     caplog.set_level(logging.DEBUG)
-    settings = make_settings(tmp_path)
-    app = build_app(settings)
+    collector_db = tmp_path / "collector" / "events.sqlite3"
+    collector_app = create_collector_app(
+        collector_db, [COLLECTOR_TOKEN], middlewares=[_keep_bodies]
+    )
+    collector_app[BODIES] = []
+    collector = await aiohttp_server(collector_app)
+    upload = UploadSettings(
+        collector_url=str(collector.make_url("/")).rstrip("/"),
+        collector_token=COLLECTOR_TOKEN,
+        interval_s=0.2,
+    )
+    app = build_app(make_settings(tmp_path, upload=upload), plugins=UPLOADING)
     client = await serve_app(aiohttp_client, app)
     token = app[TOKEN]
     draft = f"Project Nightingale {CANARY} launches Monday"
-    check = await post(client, "/v1/check", {"text": draft, "platform": "linkedin"}, token)
-    finding = (await check.json())["findings"][0]
-    override = override_body(
-        findings=[{**{k: finding[k] for k in ("rule_id", "pack", "start", "end", "matched")}}]
+    check = await post(
+        client,
+        "/v1/check",
+        {"text": draft, "platform": "linkedin", "url": f"https://www.linkedin.com/{CANARY}"},
+        token,
     )
-    override["findings"][0]["matched"] = f"Project Nightingale {CANARY}"
-    assert (await post(client, "/v1/overrides", override, token)).status == 200
+    assert check.status == 200
+    finding = (await check.json())["findings"][0]
+    sent = {k: finding[k] for k in ("rule_id", "pack", "start", "end", "matched")}
+    sent["matched"] = f"Project Nightingale {CANARY}"  # as if the span had covered it
+    override = await post(client, "/v1/overrides", override_body(findings=[sent]), token)
+    assert override.status == 200
     bad = await post(client, "/v1/check", {"text": draft, "platform": "nope"}, token)
     assert bad.status == 422
-    await post(
+    feedback = await post(
         client, "/v1/feedback", {"rule_id": "confidential.codename", "kind": "unclear"}, token
     )
-    await client.close()  # flush and close the database
+    assert feedback.status == 200
+    uploaded = {(await override.json())["override_id"], (await feedback.json())["feedback_id"]}
+    deadline = time.monotonic() + 30
+    while _stored_at_collector(collector_db) != uploaded:
+        assert time.monotonic() < deadline, "the events never reached the collector"
+        await asyncio.sleep(0.05)
+    await client.close()  # flush and close the agent's database
+    await collector.close()
+    bodies = collector_app[BODIES]
+    assert bodies and all(b'"event_id"' in body for body in bodies)
+    assert all(CANARY.encode() not in body for body in bodies)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name.startswith("audit.sqlite3") for p in files)
-    for path in files:
+    assert any(p.name.startswith("events.sqlite3") for p in files)
+    for path in files:  # the agent's data and config dirs, and the collector's database
         assert CANARY.encode() not in path.read_bytes(), path
     assert caplog.records
     assert CANARY not in caplog.text
+    out, err = capfd.readouterr()
+    assert CANARY not in out + err

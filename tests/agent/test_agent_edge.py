@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from agent_helpers import (
     EXTENSION_ORIGIN,
     audit_count,
@@ -22,7 +23,9 @@ from agent_helpers import (
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from agent.api.body import max_body_bytes
 from agent.api.keys import SLOTS, TOKEN
+from agent.config import Settings
 
 # -- threat 1: DNS rebinding ---------------------------------------------------------------
 
@@ -207,11 +210,59 @@ async def test_one_mebibyte_body_is_a_413(client: TestClient[Any, Any], token: s
     assert (await response.json())["error"]["code"] == "too_large"
 
 
+def _check_body_of(size: int) -> bytes:
+    """A /v1/check body of exactly ``size`` bytes, its text all ASCII."""
+    head, tail = b'{"text": "', b'", "platform": "x"}'
+    return head + b"a" * (size - len(head) - len(tail)) + tail
+
+
+async def test_the_body_cap_follows_max_text_chars(
+    client: TestClient[Any, Any], settings: Settings, token: str
+) -> None:
+    cap = max_body_bytes(settings.max_text_chars)
+    headers = {"Content-Type": "application/json", **auth(token)}
+    over = await client.post("/v1/check", data=_check_body_of(cap + 1), headers=headers)
+    assert over.status == 413
+    assert (await over.json())["error"]["code"] == "too_large"
+    # One byte less is read and checked: its text is simply too long.
+    at_cap = await client.post("/v1/check", data=_check_body_of(cap), headers=headers)
+    assert at_cap.status == 422
+    assert (await at_cap.json())["error"]["code"] == "text_too_long"
+
+
 async def test_text_over_the_limit_is_refused(client: TestClient[Any, Any], token: str) -> None:
-    response = await post(client, "/v1/check", {"text": "é" * 100_001, "platform": "x"}, token)
-    assert response.status in (413, 422)
-    ok = await post(client, "/v1/check", {"text": "a " * 50_000, "platform": "x"}, token)
+    response = await post(client, "/v1/check", {"text": "a" * 100_001, "platform": "x"}, token)
+    assert response.status == 422
+    error = (await response.json())["error"]
+    assert error == {"code": "text_too_long", "message": "text is longer than 100000 characters"}
+    ok = await post(client, "/v1/check", {"text": "a" * 100_000, "platform": "x"}, token)
     assert ok.status == 200
+
+
+@pytest.mark.parametrize(
+    ("filler", "ensure_ascii"),
+    [
+        pytest.param("字", False, id="3-byte-utf8"),
+        pytest.param("😀", False, id="4-byte-utf8"),  # one character, two UTF-16 units
+        pytest.param("\x01", True, id="escaped-control"),  # six bytes in JSON
+    ],
+)
+async def test_a_full_length_text_is_checked_however_it_is_spelled(
+    client: TestClient[Any, Any], token: str, filler: str, ensure_ascii: bool
+) -> None:
+    """100,000 characters as a browser sends them: raw UTF-8, or ``\\uXXXX`` escapes."""
+    lead = "Project Nightingale "
+    text = lead + filler * (100_000 - len(lead))
+    body = json.dumps({"text": text, "platform": "x"}, ensure_ascii=ensure_ascii).encode()
+    assert len(body) > 256 * 1024  # more than a fixed 256 KiB cap would admit
+    response = await client.post(
+        "/v1/check", data=body, headers={"Content-Type": "application/json", **auth(token)}
+    )
+    assert response.status == 200, await response.text()
+    findings = (await response.json())["findings"]
+    assert [(f["rule_id"], f["start"], f["end"]) for f in findings] == [
+        ("confidential.codename", 0, len(lead) - 1)
+    ]
 
 
 async def test_unknown_field_is_a_422(client: TestClient[Any, Any], token: str) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -64,6 +67,9 @@ class Agent:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=20)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -179,6 +185,74 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_override(agent: Agent) ->
     stored = shown.stdout
     missing = [event_id for event_id in acknowledged if event_id not in stored]
     assert not missing, f"{len(missing)} acknowledged overrides lost"
+    await _override(agent, token)  # the restarted agent appends to the same chain
+    assert run_cli(agent.env, "audit", "verify").returncode == 0
+
+
+# -- a burst, SIGKILL, restart: every event reaches the collector, each once -------------------
+
+COLLECTOR_TOKEN = "pgc_serve-test-collector-token-0123456789"
+UPLOAD_BATCH = 20
+_STORED = re.compile(r"stored (\d+) new of (\d+) events")
+
+
+class CollectorProcess:
+    """``postguard collector serve`` on a loopback port, logging to a file."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = tmp_path / "collector.sqlite3"
+        self.log = tmp_path / "collector.log"
+        command = [sys.executable, "-m", "agent", "collector", "serve", "--db", str(self.db)]
+        command += ["--port", str(self.port), "--token", COLLECTOR_TOKEN]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(command, stdout=out, stderr=out)
+        _wait_until(self._listening, 30, lambda: "collector did not start: " + self.text())
+
+    def _listening(self) -> bool:
+        assert self.proc.poll() is None, self.text()
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stored_ids(self) -> list[str]:
+        with contextlib.closing(sqlite3.connect(self.db)) as db:
+            return [row[0] for row in db.execute("SELECT event_id FROM events")]
+
+    def resent(self) -> int:
+        """Events that arrived again after being stored (their first answer was lost)."""
+        counts = [(int(new), int(of)) for new, of in _STORED.findall(self.text())]
+        assert counts, "the collector logged no batch: " + self.text()
+        return sum(of - new for new, of in counts)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float, why: Callable[[], str]) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(why())
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def collector(tmp_path: Path) -> Iterator[CollectorProcess]:
+    running = CollectorProcess(tmp_path)
+    yield running
+    running.stop()
+
+
+async def _override(agent: Agent, token: str) -> str:
     async with (
         aiohttp.ClientSession() as session,
         session.post(
@@ -187,5 +261,46 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_override(agent: Agent) ->
             headers={"Authorization": f"Bearer {token}"},
         ) as reply,
     ):
-        assert reply.status == 200
-    assert run_cli(agent.env, "audit", "verify").returncode == 0
+        assert reply.status == 200, await reply.text()
+        override_id: str = (await reply.json())["override_id"]
+    return override_id
+
+
+def _audit_ids(agent: Agent) -> list[str]:
+    path = Path(agent.env["POSTGUARD_DATA_DIR"]) / "audit.sqlite3"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return [row[0] for row in db.execute("SELECT event_id FROM events ORDER BY seq")]
+
+
+async def test_sigkill_mid_burst_then_restart_delivers_each_event_once(
+    agent: Agent, collector: CollectorProcess
+) -> None:
+    enrolled = run_cli(agent.env, "enroll", collector.url, "--token", COLLECTOR_TOKEN)
+    assert enrolled.returncode == 0, enrolled.stderr
+    agent.env["POSTGUARD_UPLOAD__INTERVAL_S"] = "0.5"
+    agent.env["POSTGUARD_UPLOAD__BATCH_SIZE"] = str(UPLOAD_BATCH)
+    agent.start()
+    token = agent.pair()
+    first = await _override(agent, token)
+    # Uploading has begun (it starts a moment after the agent): the kill lands among uploads.
+    _wait_until(lambda: collector.stored_ids() == [first], 60, agent.log_text)
+    acknowledged, _ = await _burst(agent, token, total=600)
+    acknowledged.append(first)
+    assert agent.proc is not None
+    agent.proc.wait(timeout=20)
+    assert len(acknowledged) >= 100
+    agent.start()  # the same data and enrolment; the uploader resumes from the audit log
+    recorded = _audit_ids(agent)
+    _wait_until(
+        lambda: len(collector.stored_ids()) >= len(recorded),
+        120,
+        lambda: f"{len(collector.stored_ids())} of {len(recorded)} uploaded: " + agent.log_text(),
+    )
+    stored = collector.stored_ids()
+    assert len(stored) == len(set(stored))
+    assert set(stored) == set(recorded)  # everything recorded, and nothing else
+    assert set(acknowledged) <= set(stored)  # none the API acknowledged is missing
+    # Recorded but unanswered: requests that were in flight when the agent was killed.
+    assert len(set(stored) - set(acknowledged)) <= 16
+    # A batch is sent again only if the kill took its answer: at most one batch.
+    assert collector.resent() <= UPLOAD_BATCH, collector.text()

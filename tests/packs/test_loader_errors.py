@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from agent.packs import PackError, load_pack_set, pack_issues
-from tests.engine.packfiles import META, rule_yaml, write_pack
+from tests.engine.packfiles import META, RULE_HEAD, rule_yaml, write_pack
 
 PHRASES = "match: {type: phrases, phrases: [secret]}"
 
@@ -87,6 +88,42 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
 def test_rule_errors(tmp_path: Path, body: str, line: int, expected: str) -> None:
     message = error_for(tmp_path, [rule_yaml(body)])
     path = tmp_path / "test" / "rules" / "rules.yaml"
+    assert message.startswith(f"{path}:{line}: "), message
+    assert re.search(expected, message), message
+
+
+@pytest.mark.parametrize(
+    ("examples", "at", "expected"),
+    [
+        ("", "- id: test.second", r"rules\[1\]: missing required key 'examples'$"),
+        (
+            "examples:\n  match: []\n  no_match: [no secret here]\n",
+            "match: []",
+            r"rules\[1\]\.examples\.match: List should have at least 1 item",
+        ),
+        (
+            "examples:\n  match: [a secret]\n  no_match: []\n",
+            "no_match: []",
+            r"rules\[1\]\.examples\.no_match: List should have at least 1 item",
+        ),
+        (
+            "examples:\n  match: [a secret]\n",
+            "examples:",
+            r"rules\[1\]\.examples: missing .*no_match",
+        ),
+    ],
+    ids=["no-examples", "empty-match", "empty-no-match", "no-no-match-key"],
+)
+def test_every_rule_needs_positive_and_negative_examples(
+    tmp_path: Path, examples: str, at: str, expected: str
+) -> None:
+    """A rule that cannot show both what it catches and what it lets through is refused."""
+    head = RULE_HEAD.format(id="test.second", category="confidential", severity="warn")
+    second = head + textwrap.indent(PHRASES + "\n" + examples, "    ")
+    message = error_for(tmp_path, [rule_yaml(PHRASES), second])
+    path = tmp_path / "test" / "rules" / "rules.yaml"
+    lines = [text.strip() for text in path.read_text().splitlines()]
+    line = len(lines) - lines[::-1].index(at)  # the second rule's: it comes last
     assert message.startswith(f"{path}:{line}: "), message
     assert re.search(expected, message), message
 
