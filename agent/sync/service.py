@@ -76,12 +76,17 @@ class SyncService:
         """Enforce the last-known-good set if there is one; else keep the bundled packs."""
         if self.options is None:
             return
-        with self.store.locked(START_LOCK_WAIT_S):
-            removed = self.store.recover()
-            if removed:
-                log.info("removed %d leftovers of an interrupted pack activation", len(removed))
-            self._load_current()
-            self._write_active_record()
+        try:
+            with self.store.locked(START_LOCK_WAIT_S):
+                removed = self.store.recover()
+                if removed:
+                    log.info("removed %d leftovers of an interrupted pack activation", len(removed))
+                self._load_current()
+                self._write_active_record()
+        except (OSError, TimeoutError) as exc:
+            # The agent still checks (bundled packs, or the set already loaded); the poll
+            # loop retries, and status says why until a sync succeeds.
+            self.holder.record_error(f"the pack store {self.store.root} cannot be used: {exc}")
 
     def _load_current(self) -> None:
         try:
@@ -121,9 +126,20 @@ class SyncService:
         while True:
             await self._set_next_attempt(delay)
             await self._wait(delay)
-            result = await self.syncer.sync_once()
+            try:
+                result = await self.syncer.sync_once()
+            except Exception as exc:  # noqa: BLE001 - the loop outlives any one failed attempt
+                result = self._unexpected(exc)
             self._apply(result)
             delay = self._next_delay(result)
+
+    def _unexpected(self, exc: Exception) -> SyncResult[Engine]:
+        from agent.sync.syncer import Outcome, SyncResult
+
+        message = f"pack sync failed: {type(exc).__name__}: {exc}"
+        log.error("%s (retrying with backoff)", message)
+        self.holder.record_error(message)
+        return SyncResult(Outcome.FAILED, message)
 
     def _apply(self, result: SyncResult[Engine]) -> None:
         from agent.sync.syncer import Outcome

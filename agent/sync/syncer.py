@@ -89,7 +89,10 @@ class Syncer(Generic[E]):
                 await asyncio.sleep(0.1)
             started = self.clock()
             result = await self._attempt()
-            await asyncio.to_thread(self._record, started, result)
+            try:
+                await asyncio.to_thread(self._record, started, result)
+            except OSError as exc:  # the outcome stands; only its record in status.json is lost
+                log.warning("cannot record the sync in %s: %s", self.store.root, exc)
             return result
         finally:
             lock.release()
@@ -110,6 +113,10 @@ class Syncer(Generic[E]):
                 active=self._active_or_none(),
                 retry_after_s=exc.retry_after_s,
             )
+        except OSError as exc:  # a full disk, a broken or read-only data directory
+            message = f"the pack store {self.store.root} cannot be written: {exc}"
+            log.warning("pack sync failed: %s", message)
+            return SyncResult(Outcome.FAILED, message, active=self._active_or_none())
 
     async def _fetch_and_activate(self) -> SyncResult[E]:
         opts = self.options

@@ -18,6 +18,7 @@ from tls_support import server_context
 
 from agent.api.keys import PACKS
 from agent.paths import BUNDLED_PACKS
+from agent.sync.service import STORE_DIR
 
 NOW = datetime.now(UTC)
 
@@ -90,3 +91,22 @@ async def test_first_run_with_the_server_down_serves_the_bundled_baseline(
 def _attempted_since(sync: dict[str, Any], moment: datetime) -> bool:
     last = sync["last_attempt"]
     return last is not None and datetime.fromisoformat(last) >= moment
+
+
+async def test_a_pack_store_that_cannot_be_written_fails_the_attempt_and_polling_goes_on(
+    aiohttp_client: Any, tmp_path: Path, publisher: Publisher, site_url: str
+) -> None:
+    publisher.publish("1.0.0", now=NOW)
+    settings = settings_for(tmp_path, site_url, publisher.public_keys, backoff_base_s=0.3)
+    sets = settings.data_dir / STORE_DIR / "sets"
+    sets.parent.mkdir(parents=True)
+    sets.write_text("not a directory")  # what a full or broken disk looks like, even to root
+    app, client = await start(aiohttp_client, settings)
+
+    sync = await sync_status_when(client, app, lambda s: s["state"] == "error")
+    assert "cannot be written" in sync["last_error"]
+    assert "\n" not in sync["last_error"]
+    assert sync["source"] == "bundled"
+
+    sets.unlink()  # space is back: the agent's own next poll activates the packs
+    await wait_for(lambda: versions(app) == [("acme", "1.0.0")], timeout=20.0)
