@@ -15,15 +15,30 @@ export const AgentState = Object.freeze({
 
 export class AgentError extends HandlerError {}
 
-function offline(detail) {
-  return new AgentError(AgentState.OFFLINE, `PostGuard agent is not reachable (${detail})`);
+/**
+ * `unconfirmed` names the request whose answer is missing although it may have reached
+ * the agent (a timeout, a garbled reply): the agent may have acted on it. A refused
+ * connection leaves it null, since nothing was delivered.
+ */
+function offline(detail, unconfirmed = null) {
+  const error = new AgentError(AgentState.OFFLINE, `PostGuard agent is not reachable (${detail})`);
+  error.unconfirmed = unconfirmed;
+  return error;
 }
 
 /**
  * @param {{port: () => number, token: () => (string|null), onUnauthorized?: () => void,
- *          fetchImpl?: typeof fetch, cryptoImpl?: Crypto}} deps
+ *          fetchImpl?: typeof fetch, cryptoImpl?: Crypto, timeoutMs?: number}} deps
+ *   `timeoutMs` bounds each request; past it the agent counts as offline (checks fail open).
  */
-export function createAgentClient({ port, token, onUnauthorized, fetchImpl, cryptoImpl }) {
+export function createAgentClient({
+  port,
+  token,
+  onUnauthorized,
+  fetchImpl,
+  cryptoImpl,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+}) {
   const doFetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
   // One in-flight challenge shared by concurrent callers; null means "prove again".
   let proven = null;
@@ -43,18 +58,21 @@ export function createAgentClient({ port, token, onUnauthorized, fetchImpl, cryp
         body: JSON.stringify(body ?? {}),
         credentials: "omit",
         cache: "no-store",
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       proven = null;
-      throw offline(error?.name === "TimeoutError" ? "timed out" : "connection refused");
+      if (error?.name === "TimeoutError") throw offline("timed out", path);
+      throw offline("connection refused");
     }
     let data = null;
     try {
       data = await response.json();
-    } catch {
+    } catch (error) {
       proven = null;
-      throw offline(`unreadable reply, HTTP ${response.status}`);
+      // A reply cut off by the deadline is a timeout too: the request arrived.
+      const detail = error?.name === "TimeoutError" ? "timed out" : `unreadable reply, HTTP ${response.status}`;
+      throw offline(detail, path);
     }
     if (response.ok) return data;
     const code = data?.error?.code ?? `http_${response.status}`;
@@ -100,7 +118,7 @@ export function createAgentClient({ port, token, onUnauthorized, fetchImpl, cryp
       const response = await doFetch(`http://127.0.0.1:${port()}/v1/health`, {
         credentials: "omit",
         cache: "no-store",
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       }).catch(() => null);
       return response?.ok === true;
     },

@@ -103,7 +103,16 @@ export function createHandlers({ client, state, session, local }) {
         end: f.end,
         matched: f.matched,
       }));
-      return client.call("/v1/overrides", { findings: refs, platform, reason, justification });
+      try {
+        return await client.call("/v1/overrides", { findings: refs, platform, reason, justification });
+      } catch (error) {
+        // The agent commits before it answers: an answer that never came may hide a
+        // stored override, so this must not read as "not recorded".
+        if (error instanceof AgentError && error.unconfirmed === "/v1/overrides") {
+          throw new HandlerError("timeout", "the agent did not confirm the override in time");
+        }
+        throw error;
+      }
     },
 
     async feedback({ rule_id, pack, kind, comment }) {

@@ -4,7 +4,7 @@
 // navigation, composer removed) tears it all down.
 
 import { LatestOnly, debounce } from "./debounce.js";
-import { findingKey, gateDecision, pillState, plural, readPolicy } from "./findings.js";
+import { findingKey, gateDecision, overrideFailure, pillState, plural, readPolicy } from "./findings.js";
 import { clearHighlights, setHighlights } from "./highlights.js";
 import { send } from "./messaging.js";
 import { agentText, offsetOf, rangeFor, readComposer } from "./text_model.js";
@@ -345,12 +345,8 @@ export class Composer {
           justification,
         });
         if (reply.ok && reply.value?.override_id) return { ok: true };
-        const code = reply.error?.code;
-        const message =
-          code === "offline"
-            ? "The PostGuard agent is not answering, so your justification was not recorded and nothing was posted."
-            : `Not recorded: ${reply.error?.message ?? "unknown error"}. Nothing was posted.`;
-        return { ok: false, message };
+        const error = reply.ok ? { message: "the agent's reply did not confirm the override" } : reply.error;
+        return { ok: false, message: overrideFailure(error) };
       },
     });
     if (how === "override") {

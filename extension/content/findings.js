@@ -94,3 +94,27 @@ export function readPolicy(policy, justificationMin = 0) {
     url: policy?.policy_url ?? policy?.url ?? null,
   };
 }
+
+/**
+ * What the gate dialog says when an override was not confirmed. Only a timeout leaves
+ * the outcome open: the agent commits before it answers, so a late answer may hide a
+ * stored record. Every other failure means nothing was stored.
+ * @param {{code?: string, message?: string} | undefined} error  the reply's error
+ */
+export function overrideFailure(error) {
+  switch (error?.code) {
+    case "timeout":
+      return "The agent did not confirm in time; your justification may have been recorded. Nothing was posted.";
+    case "offline":
+      return "The PostGuard agent is not answering, so your justification was not recorded and nothing was posted.";
+    case "not_recorded":
+      return (
+        "Not recorded: the PostGuard agent could not write its audit log (its size limit or the disk is full). " +
+        "Nothing was posted; try again later."
+      );
+    default: {
+      const why = String(error?.message ?? "unknown error").replace(/[.\s]+$/, "");
+      return `Not recorded: ${why}. Nothing was posted.`;
+    }
+  }
+}

@@ -5,6 +5,7 @@ import { createAgentClient } from "../background/agent_client.js";
 import { HandlerError, createDispatcher } from "../background/dispatch.js";
 import { expectedProof, randomNonce, sameProof } from "../background/proof.js";
 import { DEFAULTS, mergeSettings } from "../background/settings.js";
+import { listen } from "./loopback.js";
 
 test("dispatch: named handlers, unknown types and errors all answer", async () => {
   const order = [];
@@ -51,25 +52,6 @@ test("settings: managed beats local beats defaults; bad values fall back", () =>
   assert.deepEqual(merged.managedKeys.sort(), ["enabledSites", "failMode"]);
   assert.equal(mergeSettings(undefined, {}).agentPort, DEFAULTS.agentPort);
 });
-
-// A loopback HTTP server standing in for whatever listens on the agent's port.
-async function listen(handler) {
-  const { createServer } = await import("node:http");
-  const seen = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", async () => {
-      const parsed = body ? JSON.parse(body) : null;
-      seen.push({ path: req.url, auth: req.headers.authorization ?? null, body: parsed });
-      const [status, reply] = await handler(req.url, parsed);
-      res.writeHead(status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(reply));
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: server.address().port, seen, close: () => new Promise((r) => server.close(r)) };
-}
 
 const TOKEN = "tok-1234567890abcdef-0123456789";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { findingKey, gateDecision, pillState, readPolicy, unresolved } from "../content/findings.js";
+import { findingKey, gateDecision, overrideFailure, pillState, readPolicy, unresolved } from "../content/findings.js";
 
 const f = (severity, rule_id = `r.${severity}`, start = 0) => ({ rule_id, severity, matched: "x", start, end: start + 1 });
 
@@ -40,4 +40,25 @@ test("policy: reasons in either shape, and the stricter minimum wins", () => {
   assert.deepEqual(p.reasons.map((r) => r.id), ["Approved by comms", "public"]);
   assert.equal(p.min, 25);
   assert.equal(readPolicy({}, 0).reasons[0].id, "other");
+});
+
+test("override failure: only a timeout leaves the record open; nothing is ever posted", () => {
+  const timeout = overrideFailure({ code: "timeout", message: "the request took too long" });
+  assert.match(timeout, /may have been recorded/);
+  assert.doesNotMatch(timeout, /not recorded/i);
+  const refused = overrideFailure({
+    code: "not_recorded",
+    message: "not recorded: the audit log could not be written (disk full or read-only?); nothing was saved, please retry",
+  });
+  assert.match(refused, /^Not recorded: /);
+  assert.doesNotMatch(refused, /not recorded: not recorded/i);
+  assert.match(overrideFailure({ code: "offline", message: "no reply" }), /was not recorded/);
+  assert.equal(
+    overrideFailure({ code: "justification_rejected", message: "the justification contains personal data." }),
+    "Not recorded: the justification contains personal data. Nothing was posted.",
+  );
+  assert.match(overrideFailure(undefined), /^Not recorded: unknown error\./);
+  for (const code of ["timeout", "not_recorded", "offline", "busy", undefined]) {
+    assert.match(overrideFailure({ code, message: "x" }), /Nothing was posted|nothing was posted/);
+  }
 });

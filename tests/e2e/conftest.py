@@ -242,12 +242,18 @@ class Browser:
         page.evaluate("values => chrome.storage.local.set(values)", values)
         page.close()
 
-    def paired(self) -> bool:
+    def token(self) -> str | None:
+        """The pairing token the extension keeps in chrome.storage.local."""
         page = self.context.new_page()
         page.goto(f"chrome-extension://{EXTENSION_ID}/options/options.html")
-        token = page.evaluate("chrome.storage.local.get('token').then(r => r.token ?? null)")
+        token: str | None = page.evaluate(
+            "chrome.storage.local.get('token').then(r => r.token ?? null)"
+        )
         page.close()
-        return token is not None
+        return token
+
+    def paired(self) -> bool:
+        return self.token() is not None
 
     def stop_worker(self) -> None:
         """Stop the extension's service worker as Chrome does when it is idle.

@@ -9,15 +9,19 @@ import math
 import socket
 import statistics
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
+import yaml
 from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 LATENCY_FILE = ARTIFACTS / "e2e-latency.json"
+PACKS = ROOT / "policy_packs"
 DEBOUNCE_MS = 300  # extension/content/composer.js DEBOUNCE_MS
 
 LINKEDIN = "https://www.linkedin.com/feed/"
@@ -34,6 +38,10 @@ WARN_PHRASE = "Speaking on behalf of the company"
 WARN_DRAFT = f"🚀🎉 {WARN_PHRASE}, we are thrilled to welcome our new interns!"
 BLOCK_DRAFT = "Great quarter ahead, buy the stock before earnings 📈"
 CLEAN_DRAFT = "Looking forward to the developer conference next week 👋"
+# A company-pack rule whose policy section has its own link.
+LINKED_RULE = ("example-company", "company_voice.example-co-statement")
+LINKED_PHRASE = "Speaking for Example Co"
+LINKED_DRAFT = f"{LINKED_PHRASE}, we welcome our new interns 🎉"
 
 # ~900 characters that no rule flags: with the warn phrase, a ~1,000-character post.
 FILLER = (
@@ -115,6 +123,83 @@ def hover_highlight(page: Page) -> None:
 
 def feedback_events(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in audit if e.get("kind") == "feedback"]
+
+
+def override_events(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in audit if e.get("kind") == "override"]
+
+
+# --- what the bundled packs say ------------------------------------------------------
+
+
+def pack_rule(pack: str, rule_id: str) -> dict[str, Any]:
+    """A rule as its bundled pack's YAML defines it, with `policy` completed as
+    docs/pack-format.md describes: the pack's policy title, the rule's section, and
+    the rule's own link or else the pack's (None when neither has one)."""
+    meta = yaml.safe_load((PACKS / pack / "pack.yaml").read_text())
+    for path in sorted((PACKS / pack / "rules").glob("*.yaml")):
+        for rule in yaml.safe_load(path.read_text()).get("rules", []):
+            if rule["id"] == rule_id:
+                policy = rule["policy"]
+                return {
+                    **rule,
+                    "policy": {
+                        "title": meta["policy"]["title"],
+                        "section": policy["section"],
+                        "url": policy.get("url") or meta["policy"].get("url"),
+                    },
+                }
+    raise AssertionError(f"no rule {rule_id} in the {pack} pack")
+
+
+# --- the agent's audit log at its size cap ---------------------------------------------
+
+
+def _feedback(port: int, token: str, comment: str | None) -> bool:
+    """One feedback event through the agent's API: True if recorded, False if the
+    agent answered 503 `not_recorded`; anything else fails the test."""
+    body: dict[str, Any] = {"rule_id": WARN_RULE, "kind": "other"}
+    if comment:
+        body["comment"] = comment
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/feedback",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return bool(json.loads(response.read())["feedback_id"])
+    except urllib.error.HTTPError as refused:
+        error = json.loads(refused.read())["error"]
+        assert (refused.code, error["code"]) == (503, "not_recorded"), error
+        return False
+
+
+def fill_audit_log(port: int, token: str, *, big_chars: int, refusals: int = 5) -> int:
+    """Record feedback until the agent's audit log is at its size cap; how many were stored.
+
+    Big comments fill it quickly; then comment-less events (the smallest record there
+    is) until `refusals` in a row are refused, so that no record as large as an
+    override still fits anywhere.
+    """
+    comment = ("The underline on this phrase looks wrong to me. " * (big_chars // 48 + 1))[
+        :big_chars
+    ]
+    stored = 0
+    for size in (comment, None):
+        refused = 0
+        for _ in range(10_000):
+            if _feedback(port, token, size):
+                stored += 1
+                refused = 0
+            else:
+                refused += 1
+                if refused == (1 if size else refusals):
+                    break
+        else:
+            raise AssertionError("the audit log never reached its size cap")
+    return stored
 
 
 # --- keystroke pause → highlight ----------------------------------------------------

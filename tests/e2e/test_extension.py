@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,9 @@ from e2e_support import (
     BLOCK_DRAFT,
     CLEAN_DRAFT,
     FILLER,
+    LINKED_DRAFT,
+    LINKED_PHRASE,
+    LINKED_RULE,
     LINKEDIN,
     SCREENSHOTS,
     SHARE_EDITOR,
@@ -35,6 +39,7 @@ from e2e_support import (
     gate,
     highlights,
     hover_highlight,
+    pack_rule,
     pill,
     published,
     timed_highlight,
@@ -42,7 +47,7 @@ from e2e_support import (
     wait_for_highlight,
     write_latency,
 )
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 # The fixtures in conftest.py: `installed` (just installed, unpaired) and `browser`
 # (paired): .context, .worker, .agent, .welcome, .open(url), .popup(), .storage_set(),
@@ -101,11 +106,11 @@ def test_violation_after_emoji_highlights_exactly_and_the_card_reports_a_false_p
     expect(pill(page)).to_contain_text("1 warning")
     # The editor's own DOM is untouched: still Quill's single paragraph of text.
     assert page.eval_on_selector(SHARE_EDITOR, "e => e.querySelectorAll('*').length") == 1
-    # Hovering the underline explains it.
+    # Hovering the underline explains it, in the pack's own words.
     hover_highlight(page)
     expect(card(page)).to_be_visible()
     expect(card(page)).to_contain_text("Speaking for the company")
-    expect(card(page)).to_contain_text("2.1")
+    expect_card_explains(card(page), pack_rule("baseline", WARN_RULE))
     page.screenshot(path=str(SCREENSHOTS / "linkedin-composer-highlight.png"))
 
     card(page).get_by_role("button", name="Report false positive").click()
@@ -258,6 +263,41 @@ def test_applied_suggestion_leaves_the_editor_editable(browser: Browser) -> None
     page.click(SHARE_POST)
     expect(published(page)).to_have_count(1)
     page.close()
+
+
+def test_card_links_to_the_policy_section_the_pack_names(browser: Browser) -> None:
+    pack, rule_id = LINKED_RULE
+    rule = pack_rule(pack, rule_id)
+    assert rule["policy"]["url"], "this rule's pack gives its section a link"
+    page = browser.open(LINKEDIN)
+    type_into(page, SHARE_EDITOR, LINKED_DRAFT)
+    wait_for_highlight(page, "postguard-warn", LINKED_PHRASE)
+    hover_highlight(page)
+    expect(card(page)).to_be_visible()
+    expect_card_explains(card(page), rule)
+    page.close()
+
+
+def expect_card_explains(shown: Locator, rule: dict[str, Any]) -> None:
+    """The card gives the rule's reason, consequence, policy section (with its link
+    when the pack has one), its advice and its replacements, as the pack words them."""
+    expect(shown.locator(".message")).to_have_text(rule["message"])
+    expect(shown.locator(".consequence")).to_have_text(rule["consequence"])
+    policy = rule["policy"]
+    expect(shown.locator(".policy")).to_have_text(
+        f"Policy: {policy['title']}, § {policy['section']}"
+    )
+    link = shown.locator(".policy a")
+    if policy["url"]:
+        expect(link).to_have_attribute("href", policy["url"])
+        expect(link).to_have_attribute("target", "_blank")
+        expect(link).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
+    else:
+        expect(link).to_have_count(0)
+    expect(shown.locator(".advice li")).to_have_text(rule.get("suggestions", []))
+    expect(shown.locator(".suggestions button")).to_have_text(
+        [f"Replace with “{r}”" for r in rule.get("replacements", [])]
+    )
 
 
 def test_markup_drift_is_reported_in_the_popup(browser: Browser) -> None:
