@@ -110,7 +110,8 @@ async def test_two_hundred_dribbling_clients_do_not_stop_a_real_check(
         elapsed = time.perf_counter() - started
         assert response.status == 200
         assert (await response.json())["verdict"] == "warn"
-        assert elapsed < 1.0, f"check took {elapsed:.2f}s behind slow clients"
+        # Blocked, it would wait for header_timeout_s (10 s); answered, it takes ~0.05 s.
+        assert elapsed < 3.0, f"check took {elapsed:.2f}s behind slow clients"
     finally:
         dribbler.cancel()
         for writer in writers:

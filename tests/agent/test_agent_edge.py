@@ -328,7 +328,8 @@ async def test_validation_errors_never_echo_the_text(
 async def test_with_every_slot_taken_a_request_waits_then_is_busy(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    app = build_app(make_settings(tmp_path, max_concurrent_requests=1, request_timeout_s=0.3))
+    # Long enough that a stalled machine still serves the waiting request within it.
+    app = build_app(make_settings(tmp_path, max_concurrent_requests=1, request_timeout_s=1.5))
     client = await serve_app(aiohttp_client, app)
     body = {"text": "hello", "platform": "x"}
     await app[SLOTS].acquire()  # what a request in progress holds

@@ -185,12 +185,25 @@ async def test_watch_swaps_edited_packs_and_keeps_the_old_set_on_error(tmp_path:
     holder = PackHolder(load_engine([pack]), "local")
     before = holder.current()
     task = asyncio.create_task(watch_packs(holder, [pack], 0.05))
-    await asyncio.sleep(0.2)  # let the watcher take its first snapshot
     try:
         pack_yaml = pack / "pack.yaml"
-        pack_yaml.write_text(pack_yaml.read_text().replace('"1.0.0"', '"1.0.1"'))
-        await _until(lambda: holder.current() is not before)
-        assert holder.current().packs[0].version == "1.0.1"
+        original = pack_yaml.read_text()
+        edits, edited_at = 0, 0.0
+
+        def edited_and_swapped() -> bool:
+            # The watcher takes its first snapshot in a thread; an edit it saw as its starting
+            # point never swaps.  So edit again, now and then, until one is seen as an edit.
+            nonlocal edits, edited_at
+            if holder.current() is not before:
+                return True
+            if time.monotonic() - edited_at > 0.5:
+                edits, edited_at = edits + 1, time.monotonic()
+                pack_yaml.write_text(original.replace('"1.0.0"', f'"1.0.{edits}"'))
+            return False
+
+        await _until(edited_and_swapped)
+        last = f"1.0.{edits}"
+        await _until(lambda: holder.current().packs[0].version == last)
         swapped = holder.current()
         (pack / "rules" / "rules.yaml").write_text("rules: [oops\n")
         await _until(lambda: holder.last_error is not None)

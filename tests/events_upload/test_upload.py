@@ -20,7 +20,9 @@ def make_uploader(log: AuditLog, collector: Collector, **overrides: Any) -> Uplo
     settings: dict[str, Any] = {
         "collector_url": collector.url,
         "token": TOKEN,
-        "timeout_s": 0.5,
+        # Generous: a slow commit on a busy machine must not turn into a resend.  The
+        # hanging collector gets a short one of its own.
+        "timeout_s": 5.0,
         "batch_max_events": 10,
     }
     settings.update(overrides)
@@ -30,7 +32,9 @@ def make_uploader(log: AuditLog, collector: Collector, **overrides: Any) -> Uplo
 async def deliver(uploader: Uploader, max_attempts: int = 30) -> list[Attempt]:
     """Attempt until the outbox is empty; the list of outcomes shows what happened."""
     outcomes: list[Attempt] = []
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.5)) as session:
+    # The session the agent's uploader makes for itself, with its timeout.
+    timeout = aiohttp.ClientTimeout(total=uploader.config.timeout_s)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
         for _ in range(max_attempts):
             outcome, delay = await uploader.attempt(session)
             outcomes.append(outcome)
@@ -102,7 +106,8 @@ async def test_collector_faults_deliver_every_event_exactly_once(
 ) -> None:
     collector.faults.plan = list(plan)
     ids = record_overrides(audit, 23)
-    outcomes = await deliver(make_uploader(audit, collector))
+    timeout_s = 0.5 if {"hang", "lost"} & set(plan) else 5.0  # those wait for the timeout
+    outcomes = await deliver(make_uploader(audit, collector, timeout_s=timeout_s))
     assert Attempt.FAILED in outcomes
     stored = collector.stored_ids()
     assert sorted(stored) == sorted(ids)

@@ -88,4 +88,5 @@ async def test_restart_uses_last_good_and_checks_stay_fast_while_server_hangs(
             assert [f["rule_id"] for f in result["findings"]] == ["confidential.codename"]
     finally:
         release.set()
-    assert max(latencies) < 0.5, latencies
+    # Blocked by the sync, a check would wait for the release; answered, it takes ms.
+    assert max(latencies) < 3.0, latencies
