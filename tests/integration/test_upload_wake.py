@@ -81,7 +81,15 @@ async def test_each_kind_of_record_reaches_the_collector_at_once(
     app = create_app(settings, plugins=("agent.events.upload_plugin",), secrets=store)
     client = await aiohttp_client(app)
     auth = {"Authorization": f"Bearer {app[AGENT_TOKEN]}"}
-    await asyncio.sleep(0.2)  # the uploader has found the outbox empty and gone idle
+    # Let the uploader start (a moment after the agent does), find the outbox empty and go
+    # idle: what follows must then arrive by a wake-up, not by its first look.
+    start = time.monotonic()
+    while (await (await client.post("/v1/status", json={}, headers=auth)).json())["sections"][
+        "uploads"
+    ].get("state") == "starting":
+        assert time.monotonic() - start < PROMPT_S, "the uploader did not start"
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
 
     requests = [
         ("/v1/overrides", OVERRIDE, "override_id"),
