@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +96,20 @@ async def bad_server(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> st
     app.router.add_get("/endless/index.json", endless)
     server = await aiohttp_server(app)
     return str(server.make_url("/"))
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Commands run in this process see no usable keyring, as on a headless machine.
+
+    keyring picks its backend once per process, so an earlier test may have settled it
+    before PYTHON_KEYRING_BACKEND is set here; set the backend itself, then put it back.
+    """
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    yield
+    keyring.set_keyring(previous)

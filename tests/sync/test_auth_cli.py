@@ -43,7 +43,11 @@ async def pack_server(
 
 @pytest.fixture
 def cli_env(
-    tmp_path: Path, publisher: Publisher, pack_server: AuthServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    publisher: Publisher,
+    pack_server: AuthServer,
+    monkeypatch: pytest.MonkeyPatch,
+    no_keyring: None,
 ) -> None:
     """The command line and the agent share these directories and managed settings."""
     managed = tmp_path / "managed"
@@ -56,7 +60,6 @@ def cli_env(
     monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(managed))
     monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.mark.usefixtures("cli_env")
@@ -111,7 +114,8 @@ async def test_login_sync_rotate_logout_and_the_tokens_stay_secret(
 
     assert await cli(["sync", "logout"]) == 0
     assert f"pack server token for {pack_server.origin} removed" in output()
-    publisher.publish("1.3.0", now=NOW)
+    # Nothing new is published: an attempt that read the token before the logout would
+    # fetch it.  The agent's next polls go without the token and are refused.
     sync = await sync_status_when(client, app, lambda s: s["last_error"] is not None)
     assert "requires a token" in sync["last_error"]
     assert sync["packs"] == [{"id": "acme", "version": "1.2.0"}]
@@ -163,6 +167,7 @@ def test_the_documented_sync_commands_parse() -> None:
         parser.parse_args(words[1:])  # exits (and fails the test) on a wrong command
 
 
+@pytest.mark.usefixtures("no_keyring")
 def test_logout_without_a_pack_server_is_a_one_line_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -48,7 +48,11 @@ def http_server(publisher: Publisher) -> Iterator[str]:
 
 @pytest.fixture
 def agent_env(
-    tmp_path: Path, publisher: Publisher, http_server: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    publisher: Publisher,
+    http_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    no_keyring: None,
 ) -> Path:
     managed = tmp_path / "managed"
     managed.mkdir()
@@ -59,7 +63,6 @@ def agent_env(
     monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(managed))
     monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return tmp_path / "data"
 
 
@@ -102,6 +105,7 @@ def test_sync_without_configuration_is_a_one_line_error(
     assert "sync is not configured" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("no_keyring")
 def test_status_before_any_sync_names_the_packs_the_agent_would_serve(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,7 +115,6 @@ def test_status_before_any_sync_names_the_packs_the_agent_would_serve(
     monkeypatch.setenv("POSTGUARD_SITE_CONFIG_DIR", str(managed))
     monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("POSTGUARD_PACK_DIRS", raising=False)
     assert main(["status"]) == 0
     out = capsys.readouterr().out
