@@ -210,6 +210,18 @@ async def test_one_mebibyte_body_is_a_413(client: TestClient[Any, Any], token: s
     assert (await response.json())["error"]["code"] == "too_large"
 
 
+async def test_without_the_token_a_large_body_is_never_read(
+    client: TestClient[Any, Any],
+) -> None:
+    # docs/api.md's order: the token is checked before the body is read.
+    big = io.BytesIO(json.dumps({"text": "a" * (1 << 20), "platform": "x"}).encode())
+    response = await client.post(
+        "/v1/check", data=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 401
+    assert (await response.json())["error"]["code"] == "unauthorized"
+
+
 def _check_body_of(size: int) -> bytes:
     """A /v1/check body of exactly ``size`` bytes, its text all ASCII."""
     head, tail = b'{"text": "', b'", "platform": "x"}'
