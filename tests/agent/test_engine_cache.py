@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import stat
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,10 +179,13 @@ def test_only_the_latest_few_files_are_kept(cache: EngineCache, packs: list[Path
     rules = packs[1] / "rules" / "rules.yaml"
     original = rules.read_text()
     keys = []
+    earlier = time.time() - 1000
     for n in range(KEEP + 2):
         rules.write_text(original.replace("[record quarter]", f"[record quarter, deal {n}]"))
         cache.load(packs)
         keys.append(cache_key(packs))
+        # Distinct times, oldest first, even where the file system stamps coarsely.
+        os.utime(cache.path_for(keys[-1]), (earlier + n, earlier + n))
     kept = cache_files(cache)
     assert len(kept) == KEEP
     assert cache.path_for(keys[-1]) in kept
