@@ -23,10 +23,14 @@ from agent_helpers import CORE_PACK, EXTRA_PACK, override_body, run_cli
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_port(*taken: int) -> int:
+    """A loopback port free now; ``taken``: ports picked for servers not started yet."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in taken:
+            return port
 
 
 def _env(tmp_path: Path, port: int) -> dict[str, str]:
@@ -199,8 +203,8 @@ _STORED = re.compile(r"stored (\d+) new of (\d+) events")
 class CollectorProcess:
     """``postguard collector serve`` on a loopback port, logging to a file."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.port = _free_port()
+    def __init__(self, tmp_path: Path, agent_port: int) -> None:
+        self.port = _free_port(agent_port)  # the agent's is picked but not bound yet
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = tmp_path / "collector.sqlite3"
         self.log = tmp_path / "collector.log"
@@ -246,8 +250,8 @@ def _wait_until(condition: Callable[[], bool], seconds: float, why: Callable[[],
 
 
 @pytest.fixture
-def collector(tmp_path: Path) -> Iterator[CollectorProcess]:
-    running = CollectorProcess(tmp_path)
+def collector(tmp_path: Path, agent: Agent) -> Iterator[CollectorProcess]:
+    running = CollectorProcess(tmp_path, agent.port)
     yield running
     running.stop()
 
