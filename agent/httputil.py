@@ -7,6 +7,8 @@ import ipaddress
 import time
 from datetime import UTC
 
+from agent.errors import UserError
+
 
 def retry_after_s(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
@@ -37,3 +39,10 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_header_token(token: str) -> str:
+    """A token given on the command line, fit to travel in an ``Authorization`` header."""
+    if not token or not token.isascii() or not token.isprintable() or " " in token:
+        raise UserError("--token must be one word of printable ASCII characters")
+    return token

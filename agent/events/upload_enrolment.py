@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from agent.config import Locations, Settings
 from agent.errors import UserError
 from agent.fsutil import write_atomic
-from agent.httputil import is_loopback_host
+from agent.httputil import check_header_token, is_loopback_host
 from agent.security.secrets import SecretStore
 
 TOKEN_SECRET: Final = "collector-token"  # noqa: S105 - the secret's name, not a secret
@@ -37,9 +37,7 @@ def check_collector_url(url: str) -> str:
 def enrol(locations: Locations, secrets: SecretStore, url: str, token: str) -> str:
     """Save both; return where the token went (keyring or the 0600 fallback file)."""
     url = check_collector_url(url)
-    if not token.strip() or any(c.isspace() for c in token):
-        raise UserError("--token must be one word without spaces")
-    where = secrets.put(TOKEN_SECRET, token)
+    where = secrets.put(TOKEN_SECRET, check_header_token(token))
     _set_user_setting(locations.user_file, "upload", "collector_url", url)
     return where
 

@@ -18,7 +18,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from agent.errors import UserError
-from agent.httputil import is_loopback_host
+from agent.httputil import check_header_token, is_loopback_host
 from agent.security.secrets import SecretStore
 
 SECRET_PREFIX: Final = "pack-server-token "  # noqa: S105 - a keyring entry name
@@ -78,9 +78,7 @@ class PackServerCredentials:
     def save(self, url: str, token: str) -> tuple[str, str]:
         """Store ``token`` for ``url``'s origin; return the origin and where it went."""
         origin = token_origin(url)
-        if not token or not token.isascii() or not token.isprintable() or " " in token:
-            raise UserError("--token must be one word of printable ASCII characters")
-        return origin, self._secrets.put(SECRET_PREFIX + origin, token)
+        return origin, self._secrets.put(SECRET_PREFIX + origin, check_header_token(token))
 
     def forget(self, url: str) -> tuple[str, bool]:
         """Remove the token for ``url``'s origin; return the origin and whether one was stored."""

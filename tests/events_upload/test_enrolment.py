@@ -54,3 +54,17 @@ def test_unsafe_or_malformed_urls_are_refused(tmp_path: Path, url: str, message:
     with pytest.raises(UserError, match=re.escape(message)):
         enrol(locations, store, url, "tok")
     assert not locations.user_file.exists()
+
+
+@pytest.mark.parametrize("token", ["", "two words", "tök", "line\nbreak"])
+def test_a_token_that_cannot_travel_in_a_header_is_refused(tmp_path: Path, token: str) -> None:
+    env = {
+        "POSTGUARD_CONFIG_DIR": str(tmp_path / "cfg"),
+        "POSTGUARD_SITE_CONFIG_DIR": str(tmp_path / "site"),
+    }
+    locations = load_settings(env=env).locations
+    store = SecretStore(locations.config_dir, backend=FailKeyring())
+    with pytest.raises(UserError, match="one word of printable ASCII"):
+        enrol(locations, store, "https://collector.example.com:8088", token)
+    assert not locations.user_file.exists()
+    assert not (locations.config_dir / "secrets.json").exists()
