@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from keyring.backends.fail import Keyring as FailKeyring
+from sync_support import Publisher
 
 from agent.api.keys import PACKS, TOKEN
 from agent.api.server import runner_options
@@ -38,6 +40,17 @@ async def start(
     server = TestServer(app)
     await server.start_server(**runner_options(settings))
     return app, await aiohttp_client(server)
+
+
+async def synced_once(
+    aiohttp_client: Any, tmp_path: Path, site_url: str, publisher: Publisher, now: datetime
+) -> None:
+    """An agent that synced 1.0.0 and stopped: its last good set is on disk for the next."""
+    publisher.publish("1.0.0", now=now)
+    first, _ = await start(aiohttp_client, settings_for(tmp_path, site_url, publisher.public_keys))
+    await wait_for(lambda: versions(first) == [("acme", "1.0.0")])
+    await first.shutdown()
+    await first.cleanup()
 
 
 def versions(app: web.Application) -> list[tuple[str, str]]:

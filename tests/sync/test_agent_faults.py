@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_support import check, settings_for, start, sync_status_when, versions, wait_for
+from agent_support import (
+    check,
+    settings_for,
+    start,
+    sync_status_when,
+    synced_once,
+    versions,
+    wait_for,
+)
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sync_support import Publisher, closed_port
@@ -31,11 +39,7 @@ async def test_untrusted_tls_certificate_fails_the_sync_and_keeps_the_last_good_
     site_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    publisher.publish("1.0.0", now=NOW)
-    first, _ = await start(aiohttp_client, settings_for(tmp_path, site_url, publisher.public_keys))
-    await wait_for(lambda: versions(first) == [("acme", "1.0.0")])
-    await first.shutdown()
-    await first.cleanup()
+    await synced_once(aiohttp_client, tmp_path, site_url, publisher, NOW)
 
     publisher.publish("1.1.0", now=NOW)  # a newer set waits behind the certificate
     site = web.Application()

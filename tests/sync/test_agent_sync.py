@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent_support import check, settings_for, start, status, versions, wait_for
+from agent_support import check, settings_for, start, status, synced_once, versions, wait_for
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sync_support import Publisher
@@ -55,11 +55,7 @@ async def test_restart_uses_last_good_and_checks_stay_fast_while_server_hangs(
     publisher: Publisher,
     site_url: str,
 ) -> None:
-    publisher.publish("1.0.0", now=NOW)
-    first, _ = await start(aiohttp_client, settings_for(tmp_path, site_url, publisher.public_keys))
-    await wait_for(lambda: versions(first) == [("acme", "1.0.0")])
-    await first.shutdown()
-    await first.cleanup()
+    await synced_once(aiohttp_client, tmp_path, site_url, publisher, NOW)
 
     requests = 0
     release = asyncio.Event()
