@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.engine.lists import ListCompiler
 from agent.engine.matchers.base import Matcher
 from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.hashed import HashedIndex, HashedMatcher
 from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
+from agent.engine.matchers.words import Escalation, Near, WordsMatcher
+from agent.engine.proximity import Window as WordWindow
 from agent.engine.result import Platform, PolicyRef
 from agent.engine.rule_info import PackInfo, RuleInfo
 from agent.engine.rules import CompiledRule, Window
 from agent.engine.text_index import TextIndex
+from agent.engine.token_classes import TokenClasses
+from agent.packs.lists import LayeredSuppressor
 from agent.packs.loader import EffectiveRule, PackSet
 from agent.packs.models import (
     ActiveWindow,
     ConditionalMatch,
+    ContextWords,
     HashedPhrasesMatch,
     Match,
+    NearClause,
     PatternMatch,
     PhrasesMatch,
+    WordsMatch,
 )
 
 ALL_PLATFORMS = frozenset(Platform)
@@ -33,13 +41,15 @@ class CompiledSet:
     phrases: PhraseIndex
     hashed: HashedIndex
     text_index: TextIndex
+    token_classes: TokenClasses
 
 
 def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     phrases = PhraseIndex()
     hashed = HashedIndex()
     text_index = TextIndex()
-    indexes = _Indexes(phrases, hashed, text_index)
+    lists = ListCompiler({name: spec.terms for name, spec in pack_set.lists.items()}, phrases)
+    indexes = _Indexes(phrases, hashed, text_index, lists, pack_set.suppressors)
     contacts = layer_contacts(pack_set)
     rules = tuple(
         _compile_rule(rule, indexes, contacts[rule.pack.meta.id]) for rule in pack_set.rules
@@ -59,7 +69,7 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
         )
         for pack in pack_set.packs
     )
-    return CompiledSet(packs, rules, phrases, hashed, text_index)
+    return CompiledSet(packs, rules, phrases, hashed, text_index, lists.token_classes())
 
 
 def layer_contacts(pack_set: PackSet) -> dict[str, str]:
@@ -82,6 +92,8 @@ class _Indexes:
     phrases: PhraseIndex
     hashed: HashedIndex
     text_index: TextIndex
+    lists: ListCompiler
+    suppressors: dict[str, LayeredSuppressor]
 
 
 def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> CompiledRule:
@@ -110,8 +122,23 @@ def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> 
         replacements=tuple(rule.replacements),
         platforms=frozenset(rule.platforms) if rule.platforms else ALL_PLATFORMS,
     )
+    if rule.suppress is None:
+        names = [n for n, s in indexes.suppressors.items() if rule.category in s.categories]
+    else:
+        names = list(rule.suppress)
+    suppressors = tuple(
+        Near(indexes.lists.clause(sup.terms), WordWindow(sup.within, sup.side))
+        for sup in (indexes.suppressors[n] for n in names)
+    )
+    # A finding escalated to block cannot be overridden unless the rule says it can.
+    escalated_overridable = effective.explicit_overridable is True
     return CompiledRule(
-        info, _compile_match(rule.match, indexes), exception_slot, _window(rule.active)
+        info,
+        _compile_match(rule.match, indexes),
+        exception_slot,
+        _window(rule.active),
+        suppressors,
+        escalated_overridable,
     )
 
 
@@ -132,7 +159,14 @@ def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
         phrases.add(list(match.phrases), flavour=flavour, whole_word=match.whole_word, slot=slot)
         return PhrasesMatcher(slot)
     if isinstance(match, PatternMatch):
+        if match.context is not None and any(w.startswith("$") for w in match.context.words):
+            words = indexes.lists.words(match.context.words)
+            # expanded lists may exceed the per-rule cap on context words a pack may write
+            context = ContextWords.model_construct(words=words, window=match.context.window)
+            match = match.model_copy(update={"context": context})
         return PatternMatcher.compile(match, indexes.text_index)
+    if isinstance(match, WordsMatch):
+        return _compile_words(match, indexes.lists)
     if isinstance(match, HashedPhrasesMatch):
         slot = phrases.new_slot()
         hashed.add(match.salt, list(match.hashes), match.max_words, slot)
@@ -143,3 +177,19 @@ def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
             _compile_match(match.require, indexes),
         )
     raise TypeError(f"unknown matcher {type(match).__name__}")  # pragma: no cover
+
+
+def _near(clause: NearClause, lists: ListCompiler) -> Near:
+    return Near(lists.clause(clause.terms), WordWindow(clause.within, clause.side))
+
+
+def _compile_words(match: WordsMatch, lists: ListCompiler) -> WordsMatcher:
+    return WordsMatcher(
+        primary=lists.clause(match.terms),
+        near=tuple(_near(c, lists) for c in match.near),
+        not_near=tuple(_near(c, lists) for c in match.not_near),
+        escalate=tuple(
+            Escalation(step.severity, tuple(_near(c, lists) for c in step.near))
+            for step in match.escalate
+        ),
+    )

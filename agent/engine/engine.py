@@ -17,11 +17,13 @@ from agent.engine.result import (
     Finding,
     PackRef,
     Platform,
+    Severity,
     verdict_for,
 )
 from agent.engine.rule_info import PackInfo, RuleInfo
 from agent.engine.rules import CompiledRule
 from agent.engine.text_index import TextIndex
+from agent.engine.token_classes import TokenClasses
 
 if TYPE_CHECKING:
     from agent.packs.loader import PackSet
@@ -38,6 +40,7 @@ class Engine:
         phrases: PhraseIndex,
         hashed: HashedIndex,
         text_index: TextIndex,
+        token_classes: TokenClasses | None = None,
     ) -> None:
         self._packs = packs
         self._refs = tuple(p.ref for p in packs)
@@ -52,6 +55,7 @@ class Engine:
         self._phrases = phrases
         self._hashed = hashed
         self._text_index = text_index
+        self._token_classes = token_classes or TokenClasses(())
 
     @classmethod
     def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
@@ -71,6 +75,7 @@ class Engine:
             phrases=compiled.phrases,
             hashed=compiled.hashed,
             text_index=compiled.text_index,
+            token_classes=compiled.token_classes,
         )
 
     @property
@@ -99,6 +104,7 @@ class Engine:
         scan = Scan(views, self._text_index)
         self._phrases.scan(scan)
         self._hashed.scan(scan)
+        self._token_classes.scan(views, scan.slots)
         findings: list[Finding] = []
         present = scan.literals()
         for rule, needs in self._by_platform[platform]:
@@ -112,6 +118,8 @@ class Engine:
             allowed = scan.hits(rule.exception_slot) if rule.exception_slot else []
             for hit in _collapse(hits):
                 if any(a.start < hit.end and hit.start < a.end for a in allowed):
+                    continue
+                if rule.suppressors and _suppressed(rule, hit, scan):
                     continue
                 findings.append(_finding(rule, hit, views))
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
@@ -130,13 +138,25 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _suppressed(rule: CompiledRule, hit: Hit, scan: Scan) -> bool:
+    """Whether a suppressor's words stand near the finding ("he called me …", "not a …")."""
+    words = scan.words()
+    return any(s.nearest(hit, scan, words) is not None for s in rule.suppressors)
+
+
 def _finding(rule: CompiledRule, hit: Hit, views: TextViews) -> Finding:
     info = rule.info
+    severity, overridable = info.severity, info.overridable
+    if hit.severity is not None and hit.severity.rank > severity.rank:
+        # evidence raised this finding: a block is final unless the rule allows overriding
+        severity = hit.severity
+        if severity is Severity.BLOCK:
+            overridable = rule.escalated_overridable
     return Finding(
         rule_id=info.rule_id,
         pack=info.pack,
         category=info.category,
-        severity=info.severity,
+        severity=severity,
         start=views.utf16(hit.start),
         end=views.utf16(hit.end),
         matched=views.text[hit.start : hit.end],
@@ -145,7 +165,7 @@ def _finding(rule: CompiledRule, hit: Hit, views: TextViews) -> Finding:
         consequence=info.consequence,
         suggestions=list(info.suggestions),
         replacements=list(info.replacements),
-        overridable=info.overridable,
+        overridable=overridable,
         contact=info.contact,
         explanation=Explanation(
             matcher=rule.matcher.kind,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.engine.matchers.base import Matcher
+from agent.engine.matchers.words import Near
 from agent.engine.result import Platform
 from agent.engine.rule_info import RuleInfo
 
@@ -32,6 +33,8 @@ class CompiledRule:
     matcher: Matcher
     exception_slot: int  # 0: no exceptions
     active: Window | None
+    suppressors: tuple[Near, ...] = ()  # evidence that a finding is not meant (reported, negated)
+    escalated_overridable: bool = False  # overridable when evidence raised a finding to block
 
     def applies(self, platform: Platform, now: datetime) -> bool:
         if platform not in self.info.platforms:

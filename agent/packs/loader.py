@@ -8,7 +8,7 @@ problem it can find, for ``postguard pack lint``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,13 @@ from pydantic import BaseModel, ValidationError
 from agent.engine.result import PackRef, Severity
 from agent.packs.errors import PackError
 from agent.packs.issues import issues_from
-from agent.packs.models import MAX_RULES_PER_PACK, PackMeta, Rule, RuleFile
+from agent.packs.lists import LayeredList, LayeredSuppressor, SourcedListFile, layer_lists
+from agent.packs.models import MAX_RULES_PER_PACK, ListFile, PackMeta, Rule, RuleFile
 from agent.packs.yaml_source import LineDict, LineList, load_yaml
 
 MAX_PACKS = 32
 MAX_RULE_FILES = 200
+MAX_LIST_FILES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Pack:
     directory: Path
     meta: PackMeta
     rules: tuple[SourcedRule, ...]
+    list_files: tuple[SourcedListFile, ...] = ()
 
     @property
     def ref(self) -> PackRef:
@@ -50,6 +53,9 @@ class EffectiveRule:
     source: SourcedRule
     severity: Severity
     overridable: bool
+    # What the pack (or a later adjust) said of overridable; None: follows the severity,
+    # which a finding may raise (a rule's ``escalate``).
+    explicit_overridable: bool | None = None
 
     @property
     def rule(self) -> Rule:
@@ -61,6 +67,8 @@ class PackSet:
     packs: tuple[Pack, ...]
     rules: tuple[EffectiveRule, ...]  # enabled rules, in pack then file order
     disabled: tuple[tuple[str, str], ...]  # (pack id, rule id)
+    lists: dict[str, LayeredList] = field(default_factory=dict)
+    suppressors: dict[str, LayeredSuppressor] = field(default_factory=dict)
 
 
 def load_pack_set(dirs: Sequence[Path]) -> PackSet:
@@ -182,11 +190,38 @@ def _load_pack(directory: Path, issues: list[PackError]) -> Pack | None:
         issues.append(
             PackError(f"{len(rules)} rules; the limit is {MAX_RULES_PER_PACK}", path=directory)
         )
-    if meta is not None and not rules and not meta.adjust and len(issues) == before:
+    list_files = _load_list_files(directory / "lists", issues)
+    if (
+        meta is not None
+        and not rules
+        and not meta.adjust
+        and not list_files
+        and len(issues) == before
+    ):
         issues.append(PackError("the pack has no rules (expected rules/*.yaml)", path=directory))
     if meta is None or len(issues) > before:
         return None
-    return Pack(directory, meta, tuple(rules))
+    return Pack(directory, meta, tuple(rules), tuple(list_files))
+
+
+def _load_list_files(list_dir: Path, issues: list[PackError]) -> list[SourcedListFile]:
+    if not list_dir.is_dir():
+        return []
+    files = sorted([*list_dir.glob("*.yaml"), *list_dir.glob("*.yml")])
+    if len(files) > MAX_LIST_FILES:
+        issues.append(
+            PackError(f"{len(files)} list files; the limit is {MAX_LIST_FILES}", path=list_dir)
+        )
+        return []
+    loaded: list[SourcedListFile] = []
+    for path in files:
+        data = _safe_load(path, issues)
+        if data is None:
+            continue
+        parsed: ListFile | None = _validate(ListFile, data, path, issues)
+        if parsed is not None:
+            loaded.append(SourcedListFile(parsed, path, data))
+    return loaded
 
 
 def _safe_load(path: Path, issues: list[PackError]) -> Any:
@@ -240,11 +275,14 @@ def _layer(packs: tuple[Pack, ...], issues: list[PackError]) -> PackSet | None:
             if key in disabled:
                 continue
             level = severity.get(key, sourced.rule.severity)
-            allowed = overridable.get(key, sourced.rule.overridable)
-            if allowed is None:
-                allowed = level is not Severity.BLOCK
-            effective.append(EffectiveRule(pack, sourced, level, allowed))
-    return PackSet(packs, tuple(effective), tuple(sorted(disabled)))
+            explicit = overridable.get(key, sourced.rule.overridable)
+            allowed = explicit if explicit is not None else level is not Severity.BLOCK
+            effective.append(EffectiveRule(pack, sourced, level, allowed, explicit))
+    layered = layer_lists(packs, [(r.pack.meta.id, r.source) for r in effective], issues)
+    if layered is None:
+        return None
+    lists, suppressors = layered
+    return PackSet(packs, tuple(effective), tuple(sorted(disabled)), lists, suppressors)
 
 
 def _adjust_line(pack: Pack, index: int) -> int | None:

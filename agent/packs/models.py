@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.engine.result import Category, Platform, Severity
+from agent.engine.terms import LIST_NAME, parse_term
 from agent.packs.regex_safety import check_regex
 
 MAX_RULES_PER_PACK = 2_000
@@ -24,6 +25,11 @@ MAX_CONTEXT_WORDS = 500
 MAX_EXAMPLES_PER_RULE = 200
 MAX_HASHED_WORDS = 8
 MIN_SALT_HEX = 16
+MAX_LIST_TERMS = 200_000
+MAX_INLINE_TERMS = 10_000
+MAX_LISTS_PER_PACK = 256
+MAX_WITHIN = 50
+MAX_CLAUSES = 8
 
 Phrase = Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)]
 Text = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -122,8 +128,43 @@ class HashedPhrasesMatch(Strict):
         return value
 
 
+def _valid_terms(values: list[str]) -> list[str]:
+    for value in values:
+        parse_term(value)  # ValueError names the term and what is wrong with it
+    return values
+
+
+ListName = Annotated[str, Field(pattern=LIST_NAME.pattern)]
+Side = Literal["before", "after", "either"]
+
+
+class NearClause(Strict):
+    """Evidence within ``within`` words of a primary term, on ``side`` of it."""
+
+    terms: list[Phrase] = Field(min_length=1, max_length=MAX_INLINE_TERMS)
+    within: int = Field(default=5, ge=0, le=MAX_WITHIN)
+    side: Side = "either"
+
+    _terms = field_validator("terms")(_valid_terms)
+
+
+class Escalation(Strict):
+    severity: Severity
+    near: list[NearClause] = Field(min_length=1, max_length=MAX_CLAUSES)
+
+
+class WordsMatch(Strict):
+    type: Literal["words"]
+    terms: list[Phrase] = Field(min_length=1, max_length=MAX_INLINE_TERMS)
+    near: list[NearClause] = Field(default_factory=list, max_length=MAX_CLAUSES)
+    not_near: list[NearClause] = Field(default_factory=list, max_length=MAX_CLAUSES)
+    escalate: list[Escalation] = Field(default_factory=list, max_length=MAX_CLAUSES)
+
+    _terms = field_validator("terms")(_valid_terms)
+
+
 SimpleMatch = Annotated[
-    PhrasesMatch | PatternMatch | HashedPhrasesMatch, Field(discriminator="type")
+    PhrasesMatch | PatternMatch | HashedPhrasesMatch | WordsMatch, Field(discriminator="type")
 ]
 
 
@@ -134,9 +175,55 @@ class ConditionalMatch(Strict):
 
 
 Match = Annotated[
-    PhrasesMatch | PatternMatch | HashedPhrasesMatch | ConditionalMatch,
+    PhrasesMatch | PatternMatch | HashedPhrasesMatch | WordsMatch | ConditionalMatch,
     Field(discriminator="type"),
 ]
+
+
+class ListDef(Strict):
+    """A named word list; a later pack may ``extend`` one an earlier pack defined."""
+
+    description: Text | None = None
+    terms: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_TERMS)
+    extend: bool = False
+    remove: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_TERMS)
+
+    _terms = field_validator("terms", "remove")(_valid_terms)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ListDef:
+        if not self.extend and self.description is None:
+            raise ValueError("a list needs a description (one line: what its terms are)")
+        if self.remove and not self.extend:
+            raise ValueError("remove only applies with extend: true")
+        if not self.terms and not self.remove:
+            raise ValueError("a list needs terms" + (" or remove" if self.extend else ""))
+        return self
+
+
+class SuppressorDef(Strict):
+    """Words that, near a finding, show it is not meant (reported speech, negation, …)."""
+
+    description: Text
+    terms: list[Phrase] = Field(min_length=1, max_length=MAX_INLINE_TERMS)
+    within: int = Field(default=5, ge=0, le=MAX_WITHIN)
+    side: Side = "either"
+    categories: list[Category] = Field(default_factory=list)
+
+    _terms = field_validator("terms")(_valid_terms)
+
+
+class ListFile(Strict):
+    lists: dict[ListName, ListDef] = Field(default_factory=dict, max_length=MAX_LISTS_PER_PACK)
+    suppressors: dict[ListName, SuppressorDef] = Field(
+        default_factory=dict, max_length=MAX_LISTS_PER_PACK
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ListFile:
+        if not self.lists and not self.suppressors:
+            raise ValueError("a list file needs `lists:` or `suppressors:`")
+        return self
 
 
 def _as_utc(value: Any) -> Any:
@@ -215,6 +302,8 @@ class Rule(Strict):
     active: ActiveWindow | None = None
     match: Match
     exceptions: list[Phrase] = Field(default_factory=list, max_length=MAX_EXCEPTIONS_PER_RULE)
+    # Which suppressors apply; None: every suppressor declared for the rule's category.
+    suppress: list[ListName] | None = Field(default=None, max_length=MAX_LISTS_PER_PACK)
     examples: Examples
 
     _blank = field_validator("exceptions")(_non_blank)

@@ -8,6 +8,8 @@ from typing import Protocol
 from agent.engine.anchors import fold_for_anchors
 from agent.engine.normalize import TextViews
 from agent.engine.prefilter import count_digits
+from agent.engine.proximity import WordMap
+from agent.engine.result import Severity
 from agent.engine.text_index import TextHits, TextIndex
 
 
@@ -21,6 +23,7 @@ class Hit:
     validator: str | None = None
     validator_result: bool | None = None
     context: tuple[str, ...] = ()
+    severity: Severity | None = None  # raised by evidence (``escalate``); None: the rule's
 
 
 @dataclass(slots=True)
@@ -38,6 +41,13 @@ class Scan:
     _text_hits: TextHits | None = None
     _anchor_text: str | None = None
     _anchored: bool = False  # whether the folded text lines up with the cased view
+    _words: WordMap | None = None
+
+    def words(self) -> WordMap:
+        """Word and sentence positions of the post, for proximity (tokenised on first need)."""
+        if self._words is None:
+            self._words = WordMap(self.views.text)
+        return self._words
 
     def hits(self, slot: int) -> list[Hit]:
         return self.slots.get(slot, [])

@@ -1,0 +1,105 @@
+"""Compile named word lists into automaton slots, once per list, shared by every rule.
+
+A list's own terms get one slot in the phrase index; a clause that names
+``$insult`` reads the slots of ``insult`` and of every list it includes, so a
+list used by ten rules is in the automaton once and a finding's explanation
+names the innermost list that matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from agent.engine.matchers.phrases import PREFIX, WHOLE_WORD, PhraseIndex
+from agent.engine.matchers.words import Clause
+from agent.engine.terms import TermKind, parse_term
+from agent.engine.token_classes import TokenClasses
+from agent.engine.wordforms import surface_forms
+
+INLINE = ""  # the label of a rule's own terms in explanations
+
+
+class ListCompiler:
+    """Built at compile time: ``clause(terms)`` gives the slots a set of terms reads."""
+
+    def __init__(self, lists: Mapping[str, Sequence[str]], phrases: PhraseIndex) -> None:
+        self._lists = lists
+        self._phrases = phrases
+        self._slots: dict[str, int] = {}
+        self._classes: dict[str, list[int]] = {}
+        self._inline: dict[tuple[str, ...], int] = {}
+
+    def clause(self, terms: Iterable[str]) -> Clause:
+        own: list[str] = []
+        names: list[str] = []
+        for raw in terms:
+            term = parse_term(raw)
+            if term.kind is TermKind.LIST:
+                names.extend(self.closure(term.value))
+            else:
+                own.append(raw)
+        slots: list[tuple[int, str]] = []
+        if own:
+            key = tuple(own)
+            if key not in self._inline:
+                self._inline[key] = self._compile(own)
+            slots.append((self._inline[key], INLINE))
+        for name in dict.fromkeys(names):
+            slots.append((self._slot(name), name))
+        return Clause(tuple(slots))
+
+    def closure(self, name: str) -> list[str]:
+        """``name`` and every list it includes, each once (the loader refused cycles)."""
+        seen: dict[str, None] = {}
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen[current] = None
+            for raw in self._lists[current]:
+                term = parse_term(raw)
+                if term.kind is TermKind.LIST:
+                    pending.append(term.value)
+        return list(seen)
+
+    def words(self, terms: Iterable[str]) -> list[str]:
+        """Plain spellings of ``terms`` (lists expanded), for regex context words."""
+        spellings: list[str] = []
+        for raw in terms:
+            term = parse_term(raw)
+            if term.kind is TermKind.LIST:
+                for name in self.closure(term.value):
+                    spellings.extend(
+                        self.words([t for t in self._lists[name] if not t.startswith("$")])
+                    )
+            elif term.kind in (TermKind.WORDS, TermKind.EXACT):
+                spellings.extend(surface_forms(term.value, inflect=term.kind is TermKind.WORDS))
+            elif term.kind is TermKind.PREFIX:
+                spellings.append(term.value)
+        return list(dict.fromkeys(spellings))
+
+    def token_classes(self) -> TokenClasses:
+        return TokenClasses(tuple((name, tuple(slots)) for name, slots in self._classes.items()))
+
+    def _slot(self, name: str) -> int:
+        if name not in self._slots:
+            own = [t for t in self._lists[name] if parse_term(t).kind is not TermKind.LIST]
+            self._slots[name] = self._compile(own)
+        return self._slots[name]
+
+    def _compile(self, raws: Sequence[str]) -> int:
+        phrases = self._phrases
+        slot = phrases.new_slot()
+        for raw in raws:
+            term = parse_term(raw)
+            if term.kind is TermKind.CLASS:
+                self._classes.setdefault(term.value, []).append(slot)
+            elif term.kind is TermKind.PREFIX:
+                phrases.add(
+                    [term.value], flavour="leet", whole_word=PREFIX, slot=slot, stretched=True
+                )
+            else:
+                forms = surface_forms(term.value, inflect=term.kind is TermKind.WORDS)
+                phrases.add(forms, flavour="leet", whole_word=WHOLE_WORD, slot=slot, stretched=True)
+        return slot
