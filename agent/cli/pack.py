@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 EXTRA_SUBCOMMANDS: tuple[str, ...] = (
     "agent.cli.pack_init",
     "agent.cli.pack_publish",
+    "agent.cli.pack_eval",
 )
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "pack", help="create, lint, test, hash, sign and publish policy packs"
+        "pack", help="create, lint, test, measure, hash, sign and publish policy packs"
     )
     sub = parser.add_subparsers(dest="pack_command", metavar="SUBCOMMAND")
     sub.required = True
