@@ -66,7 +66,7 @@ class Engine:
 
     @classmethod
     def compile(cls, pack_set: PackSet) -> Engine:
-        from agent.engine.compile import compile_pack_set
+        from agent.packs.compile import compile_pack_set  # the compiler reads pack models
 
         compiled = compile_pack_set(pack_set)
         return cls(

@@ -156,6 +156,289 @@ def ipv4(text: str, _: ValidatorOptions) -> tuple[bool, str]:
     return True, "a valid IPv4 address"
 
 
+# --- Credentials -------------------------------------------------------------
+
+# Words that stand for a value rather than being one: docs, samples and templates.
+_PLACEHOLDER_WORDS = frozenset(
+    """
+    changeme changeit change_me example examples sample placeholder redacted removed hidden
+    dummy fake test testing tests none null nil undefined empty true false password passwd
+    passphrase pass pwd secret secrets token tokens key apikey api_key value string foo bar baz
+    foobar qux todo tbd fixme xxx yyy zzz abc abcd abcdef abc123 1234 12345 123456 12345678
+    123456789 qwerty letmein user username login default demo mypassword mysecret
+    mytoken yourpassword yoursecret yourtoken insert replace enter omitted snip asterisks
+    """.split()
+)
+_PLACEHOLDER_PARTS = re.compile(
+    r"(?i)example|placeholder|redacted|changeme|dummy|your[_-]|^my[_-]|_here$|[_-]goes[_-]"
+    r"|x{4,}|\*{3,}|(.)\1{7,}|\.{3}|…|<[^>]*>|^\{\{[^{}]*\}\}$|^\{\d{0,2}\}$"
+)
+# A reference to a value held elsewhere: $VAR, ${VAR}, $(cmd), %VAR%, @VAR@, #{x}.
+_REFERENCE = re.compile(
+    r"^(?:\$\{?[A-Za-z_][\w.]*\}?|\$\d+|\$[({].*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@"
+    r"|#\{[^}]*\}|\$\{\{.*\}\}|\[[^\]]*\])$"
+)
+# Code that computes the value: os.environ["X"], config.secret, getpass(), this.apiKey.
+_CODE = re.compile(
+    r"^(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(.*\)?|\[.*\]?)?|[A-Za-z_]\w*(?:\(.*\)?|\[.*\]?)[\w.]*)$"
+)
+# An environment variable name used as the value (API_KEY=DB_PASSWORD).
+_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _longest_run(value: str) -> int:
+    """Identifiers in code are short words; issued tokens are long random runs."""
+    return max((len(run) for run in _RUN.findall(value)), default=0)
+
+
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_QUOTES = "\"'`“”‘’"
+MIN_SECRET_CHARS = 4
+
+
+def _placeholder_reason(text: str) -> str | None:
+    # Trailing code punctuation is not part of the value: `$input;`, `this.apiKey,`.
+    value = text.strip().strip(_QUOTES).rstrip(";,)").strip(_QUOTES).strip()
+    bare = re.sub(r"[\s_.:/@-]", "", value)
+    if len(value) < MIN_SECRET_CHARS:
+        return f"{len(value)} characters is too short for a secret"
+    if len(set(bare.lower())) <= 1:
+        return "all one character"
+    if value.lower() in _PLACEHOLDER_WORDS or bare.lower() in _PLACEHOLDER_WORDS:
+        return f"{value!r} is a placeholder word"
+    if _REFERENCE.match(value):
+        return "a reference to a variable, not a value"
+    if _CODE.match(value) and _longest_run(value) <= 20:
+        return "code that looks the value up, not the value"
+    if _ENV_NAME.match(value):
+        return "the name of another variable"
+    found = _PLACEHOLDER_PARTS.search(value)
+    if found:
+        return f"placeholder text {found.group()!r}"
+    return None
+
+
+def not_placeholder(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    reason = _placeholder_reason(text)
+    if reason is not None:
+        return False, reason
+    return True, "not a placeholder"
+
+
+def _char_classes(text: str) -> int:
+    return sum(
+        bool(re.search(pattern, text)) for pattern in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w\s]|_")
+    )
+
+
+# customer_id, order-total, customerId, OrderTotal: names, not values.
+_IDENTIFIER = re.compile(r"[a-z]+(?:[_.-][a-z]+)+|[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}")
+
+
+def secret_value(text: str, options: ValidatorOptions) -> tuple[bool, str]:
+    """A value that is no placeholder and looks made up rather than written."""
+    reason = _placeholder_reason(text)
+    if reason is not None:
+        return False, reason
+    value = text.strip().strip(_QUOTES)
+    if _IDENTIFIER.fullmatch(value):
+        return False, "an identifier made of words, not a secret"
+    bits = shannon_entropy(value)
+    classes = _char_classes(value)
+    threshold = options.min_entropy or 2.5
+    # A word ("ship", "enabled") has one class; a made-up value mixes classes or is
+    # long and varied ("hopenobodyfindsthisone" is 22 letters of 14 kinds).
+    if classes >= 2 and bits >= threshold:
+        return True, f"{classes} kinds of characters, entropy {bits:.2f}"
+    if len(value) >= 16 and bits >= 3.0:
+        return True, f"{len(value)} characters, entropy {bits:.2f}"
+    return False, f"reads like a word ({classes} kind of characters, entropy {bits:.2f})"
+
+
+# --- Government identifiers ----------------------------------------------------
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s./:-]", "", text).upper()
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def es_dni(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    """Spanish DNI/NIF (8 digits and a letter) and NIE (X, Y or Z, 7 digits, a letter)."""
+    code = _compact(text)
+    found = re.fullmatch(r"([XYZ]?)(\d{7,8})([A-Z])", code)
+    if found is None or (found[1] and len(found[2]) != 7):
+        return False, "not shaped like a DNI or NIE"
+    number = int(str("XYZ".index(found[1])) + found[2] if found[1] else found[2])
+    ok = _DNI_LETTERS[number % 23] == found[3]
+    return ok, "DNI/NIE letter matches" if ok else "DNI/NIE letter does not match"
+
+
+def fr_nir(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    """French social security number: 13 characters and a two-digit key (97 - n mod 97)."""
+    code = _compact(text)
+    if not re.fullmatch(r"[1-478]\d{4}(?:\d{2}|2A|2B)\d{6}\d{2}", code):
+        return False, "not shaped like a NIR"
+    body = code[:13].replace("2A", "19").replace("2B", "18")
+    ok = 97 - int(body) % 97 == int(code[13:])
+    return ok, "NIR key matches" if ok else "NIR key does not match"
+
+
+def nl_bsn(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    """Dutch citizen service number: 9 digits passing the eleven test."""
+    digits = _digits(text).zfill(9)
+    if len(digits) != 9 or len(set(digits)) == 1:
+        return False, "a BSN has 9 digits"
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    ok = total % 11 == 0
+    return ok, "BSN eleven test passes" if ok else "BSN eleven test fails"
+
+
+_CF_ODD = dict(
+    zip(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        (1, 0, 5, 7, 9, 13, 15, 17, 19, 21) * 1
+        + (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25)
+        + (24, 23),
+        strict=True,
+    )
+)
+_CF_SHAPE = re.compile(
+    r"[A-Z]{6}[\dLMNPQRSTUV]{2}[ABCDEHLMPRST][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]"
+)
+
+
+def it_codice_fiscale(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    code = _compact(text)
+    if not _CF_SHAPE.fullmatch(code):
+        return False, "not shaped like a codice fiscale"
+    total = 0
+    for index, char in enumerate(code[:15]):
+        if index % 2 == 0:
+            total += _CF_ODD[char]
+        else:
+            total += int(char) if char.isdigit() else ord(char) - ord("A")
+    ok = chr(ord("A") + total % 26) == code[15]
+    return ok, "codice fiscale check letter matches" if ok else "check letter does not match"
+
+
+def de_steuer_id(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    """German tax id: 11 digits, ISO 7064 mod 11,10 check digit.
+
+    In the first ten digits at most one digit repeats, at most three times.
+    """
+    digits = _digits(text)
+    if len(digits) != 11 or digits[0] == "0":
+        return False, "a Steuer-ID has 11 digits and no leading zero"
+    counts = sorted(Counter(digits[:10]).values(), reverse=True)
+    if counts[0] > 3 or (len(counts) > 1 and counts[1] > 1):
+        return False, "digit pattern is never issued"
+    product = 10
+    for char in digits[:10]:
+        total = (int(char) + product) % 10 or 10
+        product = total * 2 % 11
+    check = (11 - product) % 10
+    ok = check == int(digits[10])
+    return ok, "Steuer-ID check digit matches" if ok else "Steuer-ID check digit fails"
+
+
+def pt_nif(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    digits = _digits(text)
+    if len(digits) != 9 or digits[0] not in "1235689" or len(set(digits)) == 1:
+        return False, "a NIF has 9 digits"
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    check = 11 - total % 11
+    ok = (0 if check >= 10 else check) == int(digits[8])
+    return ok, "NIF check digit matches" if ok else "NIF check digit fails"
+
+
+def br_cpf(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    digits = [int(d) for d in _digits(text)]
+    if len(digits) != 11 or len(set(digits)) == 1:
+        return False, "a CPF has 11 digits"
+    for size in (9, 10):
+        total = sum(d * w for d, w in zip(digits[:size], range(size + 1, 1, -1), strict=True))
+        if total * 10 % 11 % 10 != digits[size]:
+            return False, "CPF check digits fail"
+    return True, "CPF check digits match"
+
+
+_VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5), (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7), (4, 0, 1, 2, 3, 9, 5, 6, 7, 8), (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2), (7, 6, 5, 9, 8, 2, 1, 0, 4, 3), (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)  # fmt: skip
+_VERHOEFF_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 5, 7, 6, 2, 8, 3, 0, 9, 4), (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7), (9, 4, 5, 3, 1, 2, 6, 8, 7, 0), (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5), (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)  # fmt: skip
+
+
+def in_aadhaar(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    digits = _digits(text)
+    if len(digits) != 12 or digits[0] in "01" or digits == digits[::-1]:
+        return False, "an Aadhaar number has 12 digits and starts with 2-9"
+    check = 0
+    for index, char in enumerate(reversed(digits)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[index % 8][int(char)]]
+    ok = check == 0
+    return ok, "Verhoeff checksum passes" if ok else "Verhoeff checksum fails"
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def ca_sin(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    digits = _digits(text)
+    if len(digits) != 9 or digits[0] in "08" or len(set(digits)) == 1:
+        return False, "a SIN has 9 digits and does not start with 0 or 8"
+    ok = _luhn_ok(digits)
+    return ok, "SIN Luhn checksum passes" if ok else "SIN Luhn checksum fails"
+
+
+_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
+
+
+def uk_nino(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    code = _compact(text)
+    if not _NINO.fullmatch(code) or code[:2] in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"):
+        return False, "prefix or suffix letters are never issued"
+    return True, "National Insurance number letters are valid"
+
+
+def au_tfn(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    digits = _digits(text)
+    if len(digits) != 9 or len(set(digits)) == 1:
+        return False, "a TFN has 9 digits"
+    weights = (1, 4, 3, 7, 5, 8, 6, 9, 10)
+    ok = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
+    return ok, "TFN checksum passes" if ok else "TFN checksum fails"
+
+
+_CURP_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ")}
+_CURP = re.compile(r"[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z\d]\d")
+
+
+def mx_curp(text: str, _: ValidatorOptions) -> tuple[bool, str]:
+    code = _compact(text)
+    if not _CURP.fullmatch(code):
+        return False, "not shaped like a CURP"
+    total = sum(_CURP_VALUES[c] * (18 - i) for i, c in enumerate(code[:17]))
+    ok = (10 - total % 10) % 10 == int(code[17])
+    return ok, "CURP check digit matches" if ok else "CURP check digit fails"
+
+
 VALIDATORS: dict[str, Validator] = {
     "luhn": luhn,
     "iban": iban,
@@ -166,4 +449,18 @@ VALIDATORS: dict[str, Validator] = {
     "email_domain_not_allowed": email_domain_not_allowed,
     "phone": phone,
     "ipv4": ipv4,
+    "not_placeholder": not_placeholder,
+    "secret_value": secret_value,
+    "es_dni": es_dni,
+    "fr_nir": fr_nir,
+    "nl_bsn": nl_bsn,
+    "it_codice_fiscale": it_codice_fiscale,
+    "de_steuer_id": de_steuer_id,
+    "pt_nif": pt_nif,
+    "br_cpf": br_cpf,
+    "in_aadhaar": in_aadhaar,
+    "ca_sin": ca_sin,
+    "uk_nino": uk_nino,
+    "au_tfn": au_tfn,
+    "mx_curp": mx_curp,
 }

@@ -102,8 +102,8 @@ class PatternMatch(Strict):
     def _options_fit(self) -> PatternMatch:
         if self.group is not None and self.group not in re.compile(self.regex).groupindex:
             raise ValueError(f"group {self.group!r} is not a named group (?P<{self.group}>...)")
-        if self.min_entropy is not None and self.validator != "entropy":
-            raise ValueError("min_entropy only applies with validator: entropy")
+        if self.min_entropy is not None and self.validator not in ("entropy", "secret_value"):
+            raise ValueError("min_entropy only applies with validator: entropy or secret_value")
         if self.allowed_domains is not None and self.validator != "email_domain_not_allowed":
             raise ValueError(
                 "allowed_domains only applies with validator: email_domain_not_allowed"

@@ -55,3 +55,15 @@ def test_the_agent_loads_neither_publishing_nor_reports_when_sync_is_off() -> No
     )
     assert "aiohttp" in modules  # the probe does load what serving needs
     assert loaded_any(modules, NOT_FOR_SERVE) == []
+
+
+@pytest.mark.slow
+def test_the_engine_imports_nothing_of_the_packs() -> None:
+    """Packs compile into the engine; a compiled engine (the start-up cache) needs no pack code."""
+    modules = loaded_after(
+        "import importlib, pkgutil, agent.engine\n"
+        "for m in pkgutil.walk_packages(agent.engine.__path__, 'agent.engine.'):\n"
+        "    importlib.import_module(m.name)"
+    )
+    assert {"agent.engine.engine", "agent.engine.matchers.words"} <= modules
+    assert loaded_any(modules, ("agent.packs", "yaml")) == []

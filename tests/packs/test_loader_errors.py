@@ -56,7 +56,7 @@ def test_a_valid_pack_loads(tmp_path: Path) -> None:
         (
             "match: {type: pattern, regex: '\\d+', validator: crc32}",
             8,
-            r"unknown validator 'crc32'; expected one of: aba_routing, email",
+            r"unknown validator 'crc32'; expected one of: aba_routing, au_tfn, br_cpf",
         ),
         (
             "match: {type: pattern, regex: '\\d+', min_entropy: 3}",

@@ -1,4 +1,9 @@
-"""Compile a layered pack set: automata, regexes and hash tables are built here, once."""
+"""Compile a layered pack set: automata, regexes and hash tables are built here, once.
+
+The compiler lives with the packs because it reads their models; the engine it
+builds (``agent.engine``) imports nothing of the packs, so a compiled engine
+loads from the start-up cache without the YAML loader or the pack models.
+"""
 
 from __future__ import annotations
 
