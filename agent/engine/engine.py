@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.hashed import HashedIndex
 from agent.engine.matchers.phrases import PhraseIndex
+from agent.engine.matchers.word_index import WordIndex
 from agent.engine.normalize import TextViews
 from agent.engine.result import (
     CheckResult,
@@ -41,6 +42,7 @@ class Engine:
         hashed: HashedIndex,
         text_index: TextIndex,
         token_classes: TokenClasses | None = None,
+        words: WordIndex | None = None,
     ) -> None:
         self._packs = packs
         self._refs = tuple(p.ref for p in packs)
@@ -56,6 +58,7 @@ class Engine:
         self._hashed = hashed
         self._text_index = text_index
         self._token_classes = token_classes or TokenClasses(())
+        self._words = words or WordIndex()
 
     @classmethod
     def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
@@ -76,6 +79,7 @@ class Engine:
             hashed=compiled.hashed,
             text_index=compiled.text_index,
             token_classes=compiled.token_classes,
+            words=compiled.words,
         )
 
     @property
@@ -103,8 +107,9 @@ class Engine:
         views = TextViews(text)
         scan = Scan(views, self._text_index)
         self._phrases.scan(scan)
+        self._words.scan(scan)
         self._hashed.scan(scan)
-        self._token_classes.scan(views, scan.slots)
+        self._token_classes.scan(scan)
         findings: list[Finding] = []
         present = scan.literals()
         for rule, needs in self._by_platform[platform]:
@@ -141,6 +146,8 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
 def _suppressed(rule: CompiledRule, hit: Hit, scan: Scan) -> bool:
     """Whether a suppressor's words stand near the finding ("he called me …", "not a …")."""
     words = scan.words()
+    if hit.term is not None:
+        hit = Hit(hit.term[0], hit.term[1], hit.detail)
     return any(s.nearest(hit, scan, words) is not None for s in rule.suppressors)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from agent.engine.matchers.phrases import PREFIX, WHOLE_WORD, PhraseIndex
+from agent.engine.matchers.phrases import PhraseIndex
+from agent.engine.matchers.word_index import WordIndex, framed_only, word_key
 from agent.engine.matchers.words import Clause
 from agent.engine.terms import TermKind, parse_term
 from agent.engine.token_classes import TokenClasses
@@ -22,9 +23,12 @@ INLINE = ""  # the label of a rule's own terms in explanations
 class ListCompiler:
     """Built at compile time: ``clause(terms)`` gives the slots a set of terms reads."""
 
-    def __init__(self, lists: Mapping[str, Sequence[str]], phrases: PhraseIndex) -> None:
+    def __init__(
+        self, lists: Mapping[str, Sequence[str]], phrases: PhraseIndex, words: WordIndex
+    ) -> None:
         self._lists = lists
         self._phrases = phrases
+        self._words = words
         self._slots: dict[str, int] = {}
         self._classes: dict[str, list[int]] = {}
         self._inline: dict[tuple[str, ...], int] = {}
@@ -89,17 +93,24 @@ class ListCompiler:
         return self._slots[name]
 
     def _compile(self, raws: Sequence[str]) -> int:
-        phrases = self._phrases
-        slot = phrases.new_slot()
+        phrases, words = self._phrases, self._words
+        slot = phrases.new_slot()  # one numbering for every slot a check fills
         for raw in raws:
             term = parse_term(raw)
             if term.kind is TermKind.CLASS:
                 self._classes.setdefault(term.value, []).append(slot)
-            elif term.kind is TermKind.PREFIX:
-                phrases.add(
-                    [term.value], flavour="leet", whole_word=PREFIX, slot=slot, stretched=True
+                continue
+            prefix = term.kind is TermKind.PREFIX
+            inflect = term.kind is TermKind.WORDS
+            if framed_only(term.value):
+                # normalised once, then inflected: the forms need no normalising of their own
+                key = word_key(term.value)
+                words.add(
+                    [key] if prefix else surface_forms(key, inflect=inflect), slot, prefix=prefix
                 )
             else:
-                forms = surface_forms(term.value, inflect=term.kind is TermKind.WORDS)
-                phrases.add(forms, flavour="leet", whole_word=WHOLE_WORD, slot=slot, stretched=True)
+                forms = [term.value] if prefix else surface_forms(term.value, inflect=inflect)
+                # "#ad", "$tsla": punctuation at an end is part of the term, so these are
+                # read from the folded text with a boundary test (rare, few matches).
+                phrases.add(forms, flavour="leet", whole_word=True, slot=slot)
         return slot

@@ -12,10 +12,7 @@ A check builds one :class:`TextViews` and every rule reads from it:
 ``leet``
     ``folded`` with leetspeak digits folded inside words, for word lists and the
     phrase rules that opt in; built only when the text has a leet character.
-``squeezed``
-    ``leet`` with every run of a repeated letter reduced to one ("idiooot" →
-    "idiot", "faaaggot" → "fagot"), built only when a letter is drawn out three
-    times or more; word lists are looked up there too, squeezed alike.
+    (Word lists read it on word boundaries, see ``matchers.word_index``.)
 
 Every view is built in time linear in the text's length, whatever the text:
 a hostile post (40,000 letter-spaced characters, one endless word) costs what
@@ -63,8 +60,6 @@ _LEET_CHAR = re.compile(r"[0134579@$]")
 # character, so a long word without one is read once: linear, not quadratic.
 _LEET_TOKEN = re.compile(r"(?<![\w@$])[\w@$]*?[0134579@$][\w@$]*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_STRETCHED = re.compile(r"([^\W\d_])\1\1")
-_REPEATS = re.compile(r"([^\W\d_])\1+")
 
 
 Maps = tuple[Sequence[int], Sequence[int]]  # (starts, ends), one entry per view character
@@ -308,34 +303,6 @@ def leet_view(folded: View) -> View:
     return folded.retext(leet)  # same length: the map carries over
 
 
-Squeezed = tuple[View, frozenset[int]]  # the view, and where a drawn-out letter was reduced
-
-
-def squeezed_view(base: View) -> Squeezed | None:
-    """``base`` with repeated letters reduced, or None when no letter is drawn out."""
-    text = base.text
-    if _STRETCHED.search(text) is None:
-        return None
-    pieces: list[str] = []
-    sources: list[int] = []
-    lasts: list[int] = []  # a reduced letter maps back to its whole run
-    stretched: set[int] = set()
-    pos = 0
-    for run in _REPEATS.finditer(text):
-        begin, stop = run.span()
-        pieces.append(text[pos : begin + 1])
-        sources.extend(range(pos, begin + 1))
-        lasts.extend(range(pos, begin))
-        lasts.append(stop - 1)
-        if stop - begin >= 3:
-            stretched.add(len(sources) - 1)
-        pos = stop
-    pieces.append(text[pos:])
-    sources.extend(range(pos, len(text)))
-    lasts.extend(range(pos, len(text)))
-    return base.derive("".join(pieces), sources, lasts), frozenset(stretched)
-
-
 class TextViews:
     """All views of one text, built on first use; one instance per check.
 
@@ -343,14 +310,13 @@ class TextViews:
     takes a lock on first use, which cost more than building a short phrase's views.
     """
 
-    __slots__ = ("_astral_offsets", "_cased", "_folded", "_leet", "_squeezed", "text")
+    __slots__ = ("_astral_offsets", "_cased", "_folded", "_leet", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._cased: View | None = None
         self._folded: View | None = None
         self._leet: View | None = None
-        self._squeezed: Squeezed | bool | None = False  # False: not built yet
         self._astral_offsets: list[int] | None = None
 
     @property
@@ -370,13 +336,6 @@ class TextViews:
         if self._leet is None:
             self._leet = leet_view(self.folded)
         return self._leet
-
-    @property
-    def squeezed(self) -> Squeezed | None:
-        if self._squeezed is False:
-            self._squeezed = squeezed_view(self.leet)
-        assert self._squeezed is not True
-        return self._squeezed
 
     def view(self, flavour: str) -> View:
         view: View = getattr(self, flavour)

@@ -32,6 +32,10 @@ class WordMap:
     def _count(self, positions: list[int], lo: int, hi: int) -> int:
         return bisect_left(positions, hi) - bisect_left(positions, lo) if hi > lo else 0
 
+    def span_words(self, lo: int, hi: int) -> int:
+        """Words that start in ``[lo, hi)``."""
+        return self._count(self._starts, lo, hi)
+
     def gap(self, a: Hit, b: Hit) -> int | None:
         """Words strictly between ``a`` and ``b``; None when they overlap or a sentence ends."""
         if a.end <= b.start:
@@ -45,6 +49,11 @@ class WordMap:
         return self._count(self._starts, lo, hi)
 
 
+# How far past the window a walk goes before giving up: a term spans at most this many
+# words, so a candidate that starts further away cannot end inside the window.
+_TERM_WORDS = 8
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """Where evidence must stand relative to a term: within ``words``, on ``side``."""
@@ -52,16 +61,32 @@ class Window:
     words: int
     side: str  # before | after | either
 
-    def nearest(self, target: Hit, candidates: list[Hit], words: WordMap) -> Hit | None:
-        """The closest candidate inside the window, or None."""
+    def nearest(
+        self, target: Hit, candidates: list[Hit], starts: list[int], words: WordMap
+    ) -> Hit | None:
+        """The closest candidate inside the window, or None.
+
+        ``candidates`` are sorted by start and ``starts`` are their starts: the walk
+        goes outwards from the target and stops at a sentence end or past the window,
+        so a post full of common evidence words costs a few steps per candidate.
+        """
         best: Hit | None = None
         best_gap = self.words + 1
-        for other in candidates:
-            if self.side == "before" and other.end > target.start:
-                continue
-            if self.side == "after" and other.start < target.end:
-                continue
-            gap = words.gap(target, other)
-            if gap is not None and gap < best_gap:
-                best, best_gap = other, gap
+        middle = bisect_left(starts, target.start)
+        if self.side != "after":
+            for index in range(middle - 1, -1, -1):
+                other = candidates[index]
+                if words.span_words(other.start, target.start) > self.words + _TERM_WORDS:
+                    break
+                gap = words.gap(target, other)
+                if gap is not None and gap < best_gap and other.end <= target.start:
+                    best, best_gap = other, gap
+        if self.side != "before":
+            for index in range(middle, len(candidates)):
+                other = candidates[index]
+                if words.span_words(target.end, other.start) > self.words:
+                    break
+                gap = words.gap(target, other)
+                if gap is not None and gap < best_gap and other.start >= target.end:
+                    best, best_gap = other, gap
         return best

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.engine.matchers.base import Hit
+from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import TextViews
 
 _CLASSES: dict[str, tuple[str, re.Pattern[str]]] = {
@@ -40,28 +40,34 @@ class TokenClasses:
 
     slots: tuple[tuple[str, tuple[int, ...]], ...]
 
-    def scan(self, views: TextViews, into: dict[int, list[Hit]]) -> None:
-        if not self.slots:
-            return
-        cased = views.cased
-        text = cased.text
-        has_digit: bool | None = None
+    def scan(self, scan: Scan) -> None:
+        """Find a class's members only when a rule asks for a slot that lists the class."""
+        if self.slots:
+            scan.resolvers.append(lambda slot: self._hits(slot, scan.views))
+
+    def _hits(self, slot: int, views: TextViews) -> list[Hit]:
+        hits: list[Hit] = []
         for name, slots in self.slots:
-            needed, regex = _CLASSES[name]
-            if needed and needed not in text:
-                continue
-            if name in _NEEDS_DIGIT:
-                if has_digit is None:
-                    has_digit = any(c.isdigit() for c in text)
-                if not has_digit:
-                    continue
-            elif name == "url" and "http" not in text and "www." not in text.lower():
-                continue
-            for found in regex.finditer(text):
-                start, end = cased.original_span(*found.span())
-                hit = Hit(start, end, f'<{name}> "{found.group()}"')
-                for slot in slots:
-                    into.setdefault(slot, []).append(hit)
+            if slot in slots:
+                hits.extend(_members(name, views))
+        return hits
+
+
+def _members(name: str, views: TextViews) -> list[Hit]:
+    needed, regex = _CLASSES[name]
+    cased = views.cased
+    text = cased.text
+    if needed and needed not in text:
+        return []
+    if name in _NEEDS_DIGIT and not any(c.isdigit() for c in text):
+        return []
+    if name == "url" and "http" not in text and "www." not in text.lower():
+        return []
+    hits: list[Hit] = []
+    for found in regex.finditer(text):
+        start, end = cased.original_span(*found.span())
+        hits.append(Hit(start, end, f'<{name}> "{found.group()}"'))
+    return hits
 
 
 def known_class(name: str) -> bool:

@@ -158,7 +158,9 @@ def ipv4(text: str, _: ValidatorOptions) -> tuple[bool, str]:
 
 # --- Credentials -------------------------------------------------------------
 
-# Words that stand for a value rather than being one: docs, samples and templates.
+# Words that stand for a value rather than being one: docs, samples and templates,
+# "hunter2", the internet's joke password, and the top entries of every "most common
+# passwords" list, which awareness posts quote (quoting them leaks nothing).
 _PLACEHOLDER_WORDS = frozenset(
     """
     changeme changeit change_me example examples sample placeholder redacted removed hidden
@@ -167,6 +169,8 @@ _PLACEHOLDER_WORDS = frozenset(
     foobar qux todo tbd fixme xxx yyy zzz abc abcd abcdef abc123 1234 12345 123456 12345678
     123456789 qwerty letmein user username login default demo mypassword mysecret
     mytoken yourpassword yoursecret yourtoken insert replace enter omitted snip asterisks
+    hunter2 password1 password123 passw0rd p@ssw0rd p@ssword qwerty123 iloveyou welcome1
+    trustno1 1q2w3e4r
     """.split()
 )
 _PLACEHOLDER_PARTS = re.compile(
@@ -194,17 +198,27 @@ def _longest_run(value: str) -> int:
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _QUOTES = "\"'`“”‘’"
 MIN_SECRET_CHARS = 4
+# A value written out letter by letter ("t u l i p 2 0 2 4 !", "A K I A …") is judged
+# as the value it spells.
+_LETTER_SPACED = re.compile(r"(?:\S )+\S")
+
+
+def _unspaced(value: str) -> str:
+    return value.replace(" ", "") if _LETTER_SPACED.fullmatch(value) else value
 
 
 def _placeholder_reason(text: str) -> str | None:
     # Trailing code punctuation is not part of the value: `$input;`, `this.apiKey,`.
-    value = text.strip().strip(_QUOTES).rstrip(";,)").strip(_QUOTES).strip()
+    value = _unspaced(text.strip().strip(_QUOTES).rstrip(";,)").strip(_QUOTES).strip())
     bare = re.sub(r"[\s_.:/@-]", "", value)
     if len(value) < MIN_SECRET_CHARS:
         return f"{len(value)} characters is too short for a secret"
     if len(set(bare.lower())) <= 1:
         return "all one character"
-    if value.lower() in _PLACEHOLDER_WORDS or bare.lower() in _PLACEHOLDER_WORDS:
+    # "12-34-56" is a real safe combination even though "123456" is a placeholder PIN.
+    if value.lower() in _PLACEHOLDER_WORDS or (
+        bare.lower() in _PLACEHOLDER_WORDS and not bare.isdigit()
+    ):
         return f"{value!r} is a placeholder word"
     if _REFERENCE.match(value):
         return "a reference to a variable, not a value"
@@ -240,7 +254,7 @@ def secret_value(text: str, options: ValidatorOptions) -> tuple[bool, str]:
     reason = _placeholder_reason(text)
     if reason is not None:
         return False, reason
-    value = text.strip().strip(_QUOTES)
+    value = _unspaced(text.strip().strip(_QUOTES))
     if _IDENTIFIER.fullmatch(value):
         return False, "an identifier made of words, not a secret"
     bits = shannon_entropy(value)

@@ -15,6 +15,7 @@ from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.hashed import HashedIndex, HashedMatcher
 from agent.engine.matchers.pattern import PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
+from agent.engine.matchers.word_index import WordIndex
 from agent.engine.matchers.words import Escalation, Near, WordsMatcher
 from agent.engine.proximity import Window as WordWindow
 from agent.engine.result import Platform, PolicyRef
@@ -47,19 +48,24 @@ class CompiledSet:
     hashed: HashedIndex
     text_index: TextIndex
     token_classes: TokenClasses
+    words: WordIndex
 
 
 def compile_pack_set(pack_set: PackSet) -> CompiledSet:
     phrases = PhraseIndex()
     hashed = HashedIndex()
     text_index = TextIndex()
-    lists = ListCompiler({name: spec.terms for name, spec in pack_set.lists.items()}, phrases)
+    words = WordIndex()
+    lists = ListCompiler(
+        {name: spec.terms for name, spec in pack_set.lists.items()}, phrases, words
+    )
     indexes = _Indexes(phrases, hashed, text_index, lists, pack_set.suppressors)
     contacts = layer_contacts(pack_set)
     rules = tuple(
         _compile_rule(rule, indexes, contacts[rule.pack.meta.id]) for rule in pack_set.rules
     )
     phrases.freeze(text_index.freeze())  # the folded pass serves the pre-checks too
+    words.freeze()
     hashed.freeze()
     packs = tuple(
         PackInfo(
@@ -74,7 +80,7 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
         )
         for pack in pack_set.packs
     )
-    return CompiledSet(packs, rules, phrases, hashed, text_index, lists.token_classes())
+    return CompiledSet(packs, rules, phrases, hashed, text_index, lists.token_classes(), words)
 
 
 def layer_contacts(pack_set: PackSet) -> dict[str, str]:

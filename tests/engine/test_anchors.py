@@ -106,7 +106,9 @@ ANCHORED = [r for r in REGEXES if anchor_prefixes(r) is not None]
 
 
 def test_most_bundled_regexes_are_anchored() -> None:
-    assert len(ANCHORED) >= 0.8 * len(REGEXES)
+    # Structural ids (codice fiscale, IBAN, NINO) start with a letter class and cannot be
+    # anchored; everything that begins with words is a word list now, not a regex.
+    assert len(ANCHORED) >= 0.7 * len(REGEXES)
 
 
 class _Anchored:

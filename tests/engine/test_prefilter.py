@@ -116,9 +116,12 @@ def test_no_bundled_regex_is_skipped_on_a_text_it_matches() -> None:
 
 
 def test_number_rules_need_their_digits() -> None:
-    """The card, SSN and phone rules are skipped on a post without enough digits."""
+    """The card and id rules are skipped on a post without enough digits."""
     digits = {p.regex: requirement(p.regex).digits for p in _bundled_patterns()}
-    assert sorted(d for d in digits.values() if d >= 8) == [8, 9, 13]
+    needs = sorted(d for d in digits.values() if d >= 8)
+    assert 13 in needs  # a payment card
+    assert needs.count(9) >= 3  # US SSN, Dutch BSN, Canadian SIN, ...
+    assert 11 in needs  # German Steuer-ID, Brazilian CPF
 
 
 @settings(max_examples=300, deadline=None)

@@ -87,6 +87,16 @@ CASES = [
     ("secret_value", "customerId", False, {}),
     ("secret_value", "your_api_key", False, {}),
     ("secret_value", "Bearer", False, {}),
+    ("not_placeholder", "hunter2", False, {}),  # the internet's joke password
+    ("not_placeholder", "P@ssw0rd", False, {}),
+    ("not_placeholder", "12-34-56", True, {}),  # a safe combination, not the PIN 123456
+    ("not_placeholder", "123456", False, {}),  # tops every "most common passwords" list
+    ("not_placeholder", "t u l i p 2 0 2 4 !", True, {}),  # spelled out letter by letter
+    ("not_placeholder", "e x a m p l e k e y 4 2", False, {}),
+    ("not_placeholder", "A K I A X X X X X X X X X X X X X X X X", False, {}),
+    ("secret_value", "g h p _ L w D w X S B U 3 7 e 1 F u 5 l r 5", True, {"min_entropy": 3.0}),
+    ("secret_value", "a b a b a b a b a b a b a b a b", False, {"min_entropy": 3.0}),
+    ("secret_value", "944ff770e4b9447a3d54ec6390bf6118", True, {"min_entropy": 3.0}),
     # government ids
     ("es_dni", "55555555K", True, {}),
     ("es_dni", "1111111-G", True, {}),
@@ -143,7 +153,7 @@ CASES = [
 def test_validator(name: str, text: str, expected: bool, options: dict[str, object]) -> None:
     opts = ValidatorOptions(
         min_entropy=options.get("min_entropy"),  # type: ignore[arg-type]
-        allowed_domains=frozenset(options.get("allowed_domains", [])),  # type: ignore[arg-type]
+        allowed_domains=frozenset(options.get("allowed_domains", [])),  # type: ignore[call-overload]
     )
     ok, note = VALIDATORS[name](text, opts)
     assert ok is expected, note

@@ -230,3 +230,29 @@ def test_words_rule_explanation_names_the_matcher(insults: Engine) -> None:
     finding = check(insults, "you idiot").findings[0]
     assert finding.explanation.matcher == "words"
     assert finding.explanation.detail == 'insult "idiot" near addressee "you" → warn'
+
+
+def test_a_stretched_word_with_digits_reads_cleanly(insults: Engine) -> None:
+    assert matched(check(insults, "idiooot99 and zorbooo2")) == []
+    assert matched(check(insults, "you idiooot")) == ["idiooot"]
+
+
+def test_suppressors_measure_from_the_term_inside_a_widened_finding(tmp_path: Path) -> None:
+    body = """\
+    match:
+      type: words
+      terms: [$insult]
+      near: [{terms: [he, she, $addressee], within: 4, side: before}]
+    """
+    engine = build(tmp_path, body)
+    assert matched(check(engine, "he is an idiot")) == ["he is an idiot"]
+    assert matched(check(engine, "he called me an idiot")) == []
+
+
+def test_censored_and_punctuated_terms_read_as_written(tmp_path: Path) -> None:
+    lists = LISTS.replace("terms: [zorbo]", "terms: ['f*** you', \"you're a joke\", co-worker]")
+    engine = build(tmp_path, "match: {type: words, terms: [$slur_word]}", lists=lists)
+    assert matched(check(engine, "oh f*** you")) == ["f*** you"]
+    assert matched(check(engine, "you’re a joke")) == ["you’re a joke"]
+    assert matched(check(engine, "my co-workers")) == ["co-workers"]
+    assert matched(check(engine, "fuck you")) == []

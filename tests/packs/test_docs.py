@@ -33,11 +33,13 @@ def test_every_validator_is_documented(name: str) -> None:
 
 def test_worked_example_is_a_passing_pack(tmp_path: Path) -> None:
     worked = DOC.split("## A worked example", 1)[1]
-    pack_yaml, rules_yaml = re.findall(r"```yaml\n(.*?)```", worked, re.S)
+    pack_yaml, lists_yaml, rules_yaml = re.findall(r"```yaml\n(.*?)```", worked, re.S)
     pack = tmp_path / "example-company"
     (pack / "rules").mkdir(parents=True)
+    (pack / "lists").mkdir()
     (pack / "pack.yaml").write_text(pack_yaml)
+    (pack / "lists" / "company.yaml").write_text(lists_yaml)
     (pack / "rules" / "company.yaml").write_text(rules_yaml)
     report = run_pack_examples([BUNDLED_PACKS[0], pack])
     assert report.ok, report.failures
-    assert report.packs[1].line() == "example-company 2026.11.2: 3 rules, 6 examples, 0 failed"
+    assert report.packs[1].line() == "example-company 2026.11.2: 3 rules, 7 examples, 0 failed"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from agent.engine.anchors import fold_for_anchors
 from agent.engine.normalize import TextViews
@@ -24,6 +25,9 @@ class Hit:
     validator_result: bool | None = None
     context: tuple[str, ...] = ()
     severity: Severity | None = None  # raised by evidence (``escalate``); None: the rule's
+    # The primary term when evidence widened the span ("you … idiot"): suppressors are
+    # measured from the term itself, so "he called me an idiot" is reported speech.
+    term: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -42,6 +46,12 @@ class Scan:
     _anchor_text: str | None = None
     _anchored: bool = False  # whether the folded text lines up with the cased view
     _words: WordMap | None = None
+    # Word-list hits are recorded cheaply in the pass and turned into Hits only for the
+    # slots a rule asks for: most list terms are evidence, read only near a primary hit.
+    resolvers: list[Callable[[int], list[Hit]]] = field(default_factory=list)
+    _resolved: set[int] = field(default_factory=set)
+    # Per-check memo of proximity clauses' sorted hits, keyed by the clause's identity.
+    clauses: dict[int, Any] = field(default_factory=dict)
 
     def words(self) -> WordMap:
         """Word and sentence positions of the post, for proximity (tokenised on first need)."""
@@ -50,6 +60,12 @@ class Scan:
         return self._words
 
     def hits(self, slot: int) -> list[Hit]:
+        if self.resolvers and slot not in self._resolved:
+            self._resolved.add(slot)
+            for resolve in self.resolvers:
+                found = resolve(slot)
+                if found:
+                    self.slots.setdefault(slot, []).extend(found)
         return self.slots.get(slot, [])
 
     def _text_for_anchors(self) -> str:

@@ -21,22 +21,14 @@ import ahocorasick
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import is_word_char, normalise_phrase
 from agent.engine.text_index import TextKeys
-from agent.engine.wordforms import squeeze
 
-# "squeezed" holds word-list keys with every doubled letter reduced, read from the
-# squeezed view (built only for a post with a stretched word such as "idiooot").
-FLAVOURS = ("folded", "cased", "leet", "squeezed")
-
-# How a listed key must stand in the text (an int, so ``True``/``False`` keep their meaning).
-SUBSTRING = 0  # anywhere
-WHOLE_WORD = 1  # not inside a longer word
-PREFIX = 2  # at the start of a word, which may go on ("fuck*" → "fucking")
+FLAVOURS = ("folded", "cased", "leet")
 
 
-# A phrase set that lists a key: its slot, and how a hit must stand (SUBSTRING, WHOLE_WORD, PREFIX).
-_Entry = tuple[int, int]
+# A phrase set that lists a key: its slot, and whether a hit must stand as a whole word.
+_Entry = tuple[int, bool]
 # The same in an automaton: plus whether the set is a leet one (read from the leet view).
-_Listed = tuple[int, int, bool]
+_Listed = tuple[int, bool, bool]
 # What a hit on a key needs: the key's length, whether its first and last characters are
 # word characters (only those ends can run into a neighbouring word), who lists it, and
 # the regex pre-check literal sets and anchor slots it serves (folded automaton only).
@@ -64,28 +56,15 @@ class PhraseIndex:
         self._next_slot += 1
         return self._next_slot
 
-    def add(
-        self,
-        phrases: list[str],
-        *,
-        flavour: str,
-        whole_word: int,
-        slot: int,
-        stretched: bool = False,
-    ) -> None:
-        """List ``phrases`` for ``slot``; ``stretched`` also finds them with letters drawn out."""
-        entry = (slot, int(whole_word))
+    def add(self, phrases: list[str], *, flavour: str, whole_word: bool, slot: int) -> None:
+        table = self._pending[flavour]
+        entry = (slot, whole_word)
         for phrase in phrases:
             key = normalise_phrase(phrase, flavour)
             if key:
-                self._list(flavour, key, entry)
-                if stretched:
-                    self._list("squeezed", squeeze(key), entry)
-
-    def _list(self, flavour: str, key: str, entry: _Entry) -> None:
-        entries = self._pending[flavour].setdefault(key, [])
-        if entry not in entries:
-            entries.append(entry)
+                entries = table.setdefault(key, [])
+                if entry not in entries:
+                    entries.append(entry)
 
     def freeze(self, text_keys: TextKeys | None = None) -> None:
         """Build the automata; ``text_keys`` are the regex pre-check keys to carry along."""
@@ -142,22 +121,11 @@ class PhraseIndex:
         for flavour, automaton in self._automata.items():
             if flavour == "leet" and leet_shared:
                 continue  # the folded pass found the leet keys
-            squeezed = flavour == "squeezed"
-            if squeezed:
-                found = views.squeezed
-                if found is None:
-                    continue  # no stretched word in the post
-                view, stretched = found
-            else:
-                view, stretched = views.view(flavour), frozenset()
+            view = views.view(flavour)
             text = view.text
             size = len(text)
             shared, anchored = scan.share_text_pass(text) if flavour == "folded" else (None, False)
-            leet_too = flavour == "leet" or leet_shared or squeezed
-            # camelCase joins words ("#fireHim"): the cased view lines up with folded texts
-            # of the same length, and a lower-to-upper change there is a word boundary.
-            cased = views.cased.text if not squeezed and flavour != "cased" else ""
-            camel = len(cased) == size
+            leet_too = flavour == "leet" or leet_shared
             for last, index in automaton.iter(text):
                 length, needs_start, needs_end, entries, literal_slots, anchor_slots = infos[index]
                 start, end = last - length + 1, last + 1
@@ -169,38 +137,21 @@ class PhraseIndex:
                             shared.starts.setdefault(anchor, []).append(start)
                 if not entries:
                     continue
-                if squeezed and not any(p in stretched for p in range(start, end)):
-                    continue  # the key is in the text as written: the other passes have it
-                open_start = needs_start and start > 0 and is_word_char(text[start - 1])
-                open_end = needs_end and end < size and is_word_char(text[end])
-                if camel and open_start and cased[start - 1].islower() and cased[start].isupper():
-                    open_start = False
-                if camel and open_end and cased[end - 1].islower() and cased[end].isupper():
-                    open_end = False
+                bounded = not (
+                    (needs_start and start > 0 and is_word_char(text[start - 1]))
+                    or (needs_end and end < size and is_word_char(text[end]))
+                )
                 original: tuple[int, int] | None = None
-                for slot, mode, leet in entries:
-                    if mode and (open_start or (open_end and mode == WHOLE_WORD)):
-                        continue
-                    if leet and not leet_too:
+                for slot, whole_word, leet in entries:
+                    if (whole_word and not bounded) or (leet and not leet_too):
                         continue
                     if original is None:
                         original = view.original_span(start, end)
-                    first, stop = original
-                    if mode == PREFIX:
-                        stop = _word_end(views.text, stop)
                     slots.setdefault(slot, []).append(
-                        Hit(first, stop, f'phrase "{text[start:end]}"')
+                        Hit(original[0], original[1], f'phrase "{text[start:end]}"')
                     )
             if shared is not None:
                 shared.sort()
-
-
-def _word_end(text: str, index: int) -> int:
-    """Where the word that continues at ``index`` ends (a prefix hit covers the whole word)."""
-    size = len(text)
-    while index < size and is_word_char(text[index]):
-        index += 1
-    return index
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,16 @@ class Clause:
                 found.append((hit, label))
         return found
 
+    def sorted_hits(self, scan: Scan) -> tuple[list[Hit], list[int], dict[int, str]]:
+        """The clause's hits by position, their starts, and each hit's label (by id)."""
+        cached = scan.clauses.get(id(self))
+        if cached is None:
+            pairs = sorted(self.hits(scan), key=lambda pair: pair[0].start)
+            hits = [hit for hit, _ in pairs]
+            labels = {id(hit): label for hit, label in pairs}
+            cached = scan.clauses[id(self)] = (hits, [hit.start for hit in hits], labels)
+        return cached
+
 
 @dataclass(frozen=True, slots=True)
 class Near:
@@ -37,13 +47,11 @@ class Near:
     window: Window
 
     def nearest(self, target: Hit, scan: Scan, words: WordMap) -> tuple[Hit, str] | None:
-        found = self.clause.hits(scan)
-        if not found:
+        hits, starts, labels = self.clause.sorted_hits(scan)
+        if not hits:
             return None
-        best = self.window.nearest(target, [hit for hit, _ in found], words)
-        if best is None:
-            return None
-        return next(pair for pair in found if pair[0] is best)
+        best = self.window.nearest(target, hits, starts, words)
+        return None if best is None else (best, labels[id(best)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,5 +112,8 @@ class WordsMatcher:
                     detail += " near " + ", ".join(evidence)
                 if severity is not None:
                     detail += f" → {severity.value}"
-                hits.append(Hit(start, end, detail, context=tuple(context), severity=severity))
+                term = (hit.start, hit.end) if (start, end) != (hit.start, hit.end) else None
+                hits.append(
+                    Hit(start, end, detail, context=tuple(context), severity=severity, term=term)
+                )
         return hits

@@ -1,0 +1,72 @@
+"""The baseline on the team's labelled corpus, through `postguard pack eval`: floors, not hopes.
+
+tests/corpus/ holds posts written by the team as employees write on LinkedIn and X:
+violations of every category (`violations*.jsonl`) and ordinary posts, many of them
+near-misses that use the rules' own vocabulary innocently (`benign*.jsonl`). A change to
+the engine or the baseline that loses recall, or raises a false alarm on everyday posts,
+fails here with the numbers; raise a floor when a change earns it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.cli import main
+from agent.paths import BUNDLED_PACKS
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+FILES = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
+
+MIN_RECALL = 0.75  # of every (post, expected category) pair, at warn or above
+MAX_FALSE_ALARMS = 0.01  # of benign posts with any finding at warn or above
+# Per category, so one category's gain cannot hide another's loss.
+MIN_CATEGORY_RECALL = {
+    "confidential": 0.55,
+    "financial": 0.62,
+    "personal_data": 0.97,
+    "credentials": 0.97,
+    "harassment": 0.77,
+    "company_voice": 0.73,
+    "disclosure": 0.60,
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> Any:
+    """One `postguard pack eval --format json` run of the baseline over the whole corpus."""
+    baseline = str(BUNDLED_PACKS[0])
+    args = ["pack", "eval", *FILES, "--pack", baseline, "--format", "json", "--show", "0"]
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(args)
+    assert code == 0, buffer.getvalue()[-2000:]
+    return json.loads(buffer.getvalue())
+
+
+def test_the_corpus_is_large_and_covers_every_category() -> None:
+    posts = [json.loads(line) for name in FILES for line in Path(name).read_text().splitlines()]
+    assert len(posts) >= 1_000
+    benign = [p for p in posts if not p["expect"]]
+    assert len(benign) >= 500
+    for category in MIN_CATEGORY_RECALL:
+        assert sum(category in p["expect"] for p in posts) >= 80, category
+
+
+def test_recall_and_false_alarms_hold_their_floors(report: Any) -> None:
+    misses = [m["text"] for m in report["misses"]][:20]
+    alarms = [(a["text"], a["findings"]) for a in report["false_alarms"]][:20]
+    assert report["overall"]["recall"] >= MIN_RECALL, misses
+    assert report["benign"]["false_alarm_rate"] <= MAX_FALSE_ALARMS, alarms
+
+
+@pytest.mark.parametrize("category", sorted(MIN_CATEGORY_RECALL))
+def test_each_category_holds_its_floor(report: Any, category: str) -> None:
+    scores = {c["category"]: c for c in report["categories"]}
+    missed = [m["text"] for m in report["misses"] if m["category"] == category]
+    assert scores[category]["recall"] >= MIN_CATEGORY_RECALL[category], missed[:20]
