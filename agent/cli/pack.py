@@ -18,6 +18,7 @@ EXTRA_SUBCOMMANDS: tuple[str, ...] = (
     "agent.cli.pack_init",
     "agent.cli.pack_publish",
     "agent.cli.pack_eval",
+    "agent.cli.pack_train",
 )
 
 

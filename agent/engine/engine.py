@@ -127,6 +127,8 @@ class Engine:
                 if rule.suppressors and _suppressed(rule, hit, scan):
                     continue
                 findings.append(_finding(rule, hit, views))
+        if any(f.explanation.matcher == "classifier" for f in findings):
+            findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
@@ -141,6 +143,21 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
             continue
         kept.append(hit)
     return kept
+
+
+def _without_echoes(findings: list[Finding]) -> list[Finding]:
+    """A word model's finding that overlaps a rule's finding of its category says it again.
+
+    The model is there for what the lists miss; where a list rule already explains the
+    sentence, a second card for the same words is noise.
+    """
+    ruled = [f for f in findings if f.explanation.matcher != "classifier"]
+    return ruled + [
+        f
+        for f in findings
+        if f.explanation.matcher == "classifier"
+        and not any(r.category == f.category and r.start < f.end and f.start < r.end for r in ruled)
+    ]
 
 
 def _suppressed(rule: CompiledRule, hit: Hit, scan: Scan) -> bool:

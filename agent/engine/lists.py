@@ -18,6 +18,7 @@ from agent.engine.token_classes import TokenClasses
 from agent.engine.wordforms import surface_forms
 
 INLINE = ""  # the label of a rule's own terms in explanations
+_LEET_DIGITS = frozenset("0134579")
 
 
 class ListCompiler:
@@ -67,22 +68,6 @@ class ListCompiler:
                     pending.append(term.value)
         return list(seen)
 
-    def words(self, terms: Iterable[str]) -> list[str]:
-        """Plain spellings of ``terms`` (lists expanded), for regex context words."""
-        spellings: list[str] = []
-        for raw in terms:
-            term = parse_term(raw)
-            if term.kind is TermKind.LIST:
-                for name in self.closure(term.value):
-                    spellings.extend(
-                        self.words([t for t in self._lists[name] if not t.startswith("$")])
-                    )
-            elif term.kind in (TermKind.WORDS, TermKind.EXACT):
-                spellings.extend(surface_forms(term.value, inflect=term.kind is TermKind.WORDS))
-            elif term.kind is TermKind.PREFIX:
-                spellings.append(term.value)
-        return list(dict.fromkeys(spellings))
-
     def token_classes(self) -> TokenClasses:
         return TokenClasses(tuple((name, tuple(slots)) for name, slots in self._classes.items()))
 
@@ -102,7 +87,12 @@ class ListCompiler:
                 continue
             prefix = term.kind is TermKind.PREFIX
             inflect = term.kind is TermKind.WORDS
-            if framed_only(term.value):
+            if _LEET_DIGITS.intersection(term.value):
+                # "q4", "h1", "v3": digits meant as digits. Read as leetspeak they would
+                # be "qa", "hi", "ve" and match everyday words, so they stay literal.
+                forms = [term.value] if prefix else surface_forms(term.value, inflect=inflect)
+                phrases.add(forms, flavour="folded", whole_word=True, slot=slot)
+            elif framed_only(term.value):
                 # normalised once, then inflected: the forms need no normalising of their own
                 key = word_key(term.value)
                 words.add(

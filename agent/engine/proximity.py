@@ -18,8 +18,21 @@ if TYPE_CHECKING:
 # Words as a reader counts them: "don't" and "co-worker's" are one word each... almost:
 # a hyphen separates ("co-worker" is two), which only ever makes a window more generous.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-# A sentence ends at . ! ? (then a space or the end) or at a line break.
+# A sentence ends at . ! ? (then a space or the end) or at a line break; the dot of a
+# title or a common abbreviation ("Mr. Weber", "e.g. this") does not end one.
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
+_ABBREVIATION = re.compile(r"(?:^|\W)(?:mr|mrs|ms|dr|st|prof|vs|etc|e\.g|i\.e|inc)$", re.IGNORECASE)
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where the sentences of ``text`` end (the offset of each end mark)."""
+    ends: list[int] = []
+    for found in _SENTENCE_END.finditer(text):
+        start = found.start()
+        if text[start] == "." and _ABBREVIATION.search(text, max(0, start - 6), start):
+            continue
+        ends.append(start)
+    return ends
 
 
 class WordMap:
@@ -27,7 +40,7 @@ class WordMap:
 
     def __init__(self, text: str) -> None:
         self._starts = [m.start() for m in _WORD.finditer(text)]
-        self._ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+        self._ends = sentence_ends(text)
 
     def _count(self, positions: list[int], lo: int, hi: int) -> int:
         return bisect_left(positions, hi) - bisect_left(positions, lo) if hi > lo else 0

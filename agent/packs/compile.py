@@ -7,8 +7,9 @@ loads from the start-up cache without the YAML loader or the pack models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from agent.engine.classifier import ClassifierMatcher, LinearModel
 from agent.engine.lists import ListCompiler
 from agent.engine.matchers.base import Matcher
 from agent.engine.matchers.conditional import ConditionalMatcher
@@ -24,11 +25,11 @@ from agent.engine.rules import CompiledRule, Window
 from agent.engine.text_index import TextIndex
 from agent.engine.token_classes import TokenClasses
 from agent.packs.lists import LayeredSuppressor
-from agent.packs.loader import EffectiveRule, PackSet
+from agent.packs.loader import EffectiveRule, Pack, PackSet
 from agent.packs.models import (
     ActiveWindow,
+    ClassifierMatch,
     ConditionalMatch,
-    ContextWords,
     HashedPhrasesMatch,
     Match,
     NearClause,
@@ -105,6 +106,8 @@ class _Indexes:
     text_index: TextIndex
     lists: ListCompiler
     suppressors: dict[str, LayeredSuppressor]
+    # Runtime models by (pack id, model name): rules of one model share one, and its features.
+    models: dict[tuple[str, str], LinearModel] = field(default_factory=dict)
 
 
 def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> CompiledRule:
@@ -145,7 +148,7 @@ def _compile_rule(effective: EffectiveRule, indexes: _Indexes, contact: str) -> 
     escalated_overridable = effective.explicit_overridable is True
     return CompiledRule(
         info,
-        _compile_match(rule.match, indexes),
+        _compile_match(rule.match, indexes, effective.pack),
         exception_slot,
         _window(rule.active),
         suppressors,
@@ -157,7 +160,7 @@ def _window(active: ActiveWindow | None) -> Window | None:
     return None if active is None else Window(active.from_, active.until)
 
 
-def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
+def _compile_match(match: Match, indexes: _Indexes, pack: Pack) -> Matcher:
     phrases, hashed = indexes.phrases, indexes.hashed
     if isinstance(match, PhrasesMatch):
         slot = phrases.new_slot()
@@ -170,12 +173,8 @@ def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
         phrases.add(list(match.phrases), flavour=flavour, whole_word=match.whole_word, slot=slot)
         return PhrasesMatcher(slot)
     if isinstance(match, PatternMatch):
-        if match.context is not None and any(w.startswith("$") for w in match.context.words):
-            words = indexes.lists.words(match.context.words)
-            # expanded lists may exceed the per-rule cap on context words a pack may write
-            context = ContextWords.model_construct(words=words, window=match.context.window)
-            match = match.model_copy(update={"context": context})
-        return PatternMatcher.compile(match, indexes.text_index)
+        context = indexes.lists.clause(match.context.words) if match.context else None
+        return PatternMatcher.compile(match, indexes.text_index, context)
     if isinstance(match, WordsMatch):
         return _compile_words(match, indexes.lists)
     if isinstance(match, HashedPhrasesMatch):
@@ -184,9 +183,16 @@ def _compile_match(match: Match, indexes: _Indexes) -> Matcher:
         return HashedMatcher(slot)
     if isinstance(match, ConditionalMatch):
         return ConditionalMatcher(
-            _compile_match(match.trigger, indexes),
-            _compile_match(match.require, indexes),
+            _compile_match(match.trigger, indexes, pack),
+            _compile_match(match.require, indexes, pack),
         )
+    if isinstance(match, ClassifierMatch):
+        key = (pack.meta.id, match.model)
+        model = indexes.models.get(key)
+        if model is None:
+            model = indexes.models[key] = pack.models[match.model].runtime()
+        anchor = indexes.lists.clause(match.anchor) if match.anchor else None
+        return ClassifierMatcher(model, model.labels.index(match.label), match.threshold, anchor)
     raise TypeError(f"unknown matcher {type(match).__name__}")  # pragma: no cover
 
 

@@ -18,6 +18,7 @@ from agent.engine.result import Category
 from agent.engine.terms import list_refs
 from agent.packs.errors import PackError
 from agent.packs.models import (
+    ClassifierMatch,
     ConditionalMatch,
     ListFile,
     Match,
@@ -270,4 +271,6 @@ def _match_terms(match: Match | Any) -> list[str]:
         return [*_match_terms(match.trigger), *_match_terms(match.require)]
     if isinstance(match, PatternMatch) and match.context is not None:
         return list(match.context.words)
+    if isinstance(match, ClassifierMatch):
+        return list(match.anchor)
     return []

@@ -18,7 +18,17 @@ from agent.engine.result import PackRef, Severity
 from agent.packs.errors import PackError
 from agent.packs.issues import issues_from
 from agent.packs.lists import LayeredList, LayeredSuppressor, SourcedListFile, layer_lists
-from agent.packs.models import MAX_RULES_PER_PACK, ListFile, PackMeta, Rule, RuleFile
+from agent.packs.model_file import ModelFile, load_model
+from agent.packs.models import (
+    MAX_RULES_PER_PACK,
+    ClassifierMatch,
+    ConditionalMatch,
+    ListFile,
+    Match,
+    PackMeta,
+    Rule,
+    RuleFile,
+)
 from agent.packs.yaml_source import LineDict, LineList, load_yaml
 
 MAX_PACKS = 32
@@ -39,6 +49,7 @@ class Pack:
     meta: PackMeta
     rules: tuple[SourcedRule, ...]
     list_files: tuple[SourcedListFile, ...] = ()
+    models: dict[str, ModelFile] = field(default_factory=dict)  # models/<name>.json by name
 
     @property
     def ref(self) -> PackRef:
@@ -199,9 +210,46 @@ def _load_pack(directory: Path, issues: list[PackError]) -> Pack | None:
         and len(issues) == before
     ):
         issues.append(PackError("the pack has no rules (expected rules/*.yaml)", path=directory))
+    models = _load_models(directory, rules, issues)
     if meta is None or len(issues) > before:
         return None
-    return Pack(directory, meta, tuple(rules), tuple(list_files))
+    return Pack(directory, meta, tuple(rules), tuple(list_files), models)
+
+
+def _classifiers(match: Match | object) -> list[ClassifierMatch]:
+    if isinstance(match, ClassifierMatch):
+        return [match]
+    if isinstance(match, ConditionalMatch):
+        return [*_classifiers(match.trigger), *_classifiers(match.require)]
+    return []
+
+
+def _load_models(
+    directory: Path, rules: list[SourcedRule], issues: list[PackError]
+) -> dict[str, ModelFile]:
+    """Each model a rule names, read once; a label the model lacks is the rule's error."""
+    models: dict[str, ModelFile] = {}
+    failed: set[str] = set()
+    for sourced in rules:
+        for spec in _classifiers(sourced.rule.match):
+            if spec.model not in models and spec.model not in failed:
+                try:
+                    models[spec.model] = load_model(directory / "models" / f"{spec.model}.json")
+                except PackError as exc:
+                    issues.append(exc)
+                    failed.add(spec.model)
+                    continue
+            model = models.get(spec.model)
+            if model is not None and spec.label not in model.labels:
+                issues.append(
+                    PackError(
+                        f"rule {sourced.rule.id}: model {spec.model!r} has no label"
+                        f" {spec.label!r} (it has: {', '.join(model.labels)})",
+                        path=sourced.path,
+                        line=sourced.line,
+                    )
+                )
+    return models
 
 
 def _load_list_files(list_dir: Path, issues: list[PackError]) -> list[SourcedListFile]:

@@ -163,8 +163,23 @@ class WordsMatch(Strict):
     _terms = field_validator("terms")(_valid_terms)
 
 
+class ClassifierMatch(Strict):
+    """A trained model's label reaching ``threshold`` (``models/<model>.json`` of this pack)."""
+
+    type: Literal["classifier"]
+    model: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    label: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    threshold: float = Field(default=0.8, ge=0.5, lt=1.0)
+    # Terms one of which must stand in the sentence the finding covers: the model weighs
+    # the whole post, the lexicon anchors it (and keeps it quiet on text it never saw).
+    anchor: list[Phrase] = Field(default_factory=list, max_length=MAX_INLINE_TERMS)
+
+    _terms = field_validator("anchor")(_valid_terms)
+
+
 SimpleMatch = Annotated[
-    PhrasesMatch | PatternMatch | HashedPhrasesMatch | WordsMatch, Field(discriminator="type")
+    PhrasesMatch | PatternMatch | HashedPhrasesMatch | WordsMatch | ClassifierMatch,
+    Field(discriminator="type"),
 ]
 
 
@@ -175,7 +190,12 @@ class ConditionalMatch(Strict):
 
 
 Match = Annotated[
-    PhrasesMatch | PatternMatch | HashedPhrasesMatch | WordsMatch | ConditionalMatch,
+    PhrasesMatch
+    | PatternMatch
+    | HashedPhrasesMatch
+    | WordsMatch
+    | ClassifierMatch
+    | ConditionalMatch,
     Field(discriminator="type"),
 ]
 

@@ -211,6 +211,15 @@ def test_health_of_others_needs_a_person_and_a_condition(
 # Each rule needs evidence that the detail belongs to someone other than the author
 # (a name with a role, "her", "the candidate", "someone on my team"); the author's own
 # details, public contact points, general advice and published samples stay quiet.
+# These tests read the word-list and pattern rules; the trained model that reads whole
+# posts is measured on the labelled corpus instead.
+
+
+def _listed(engine: Engine, text: str) -> list[str]:
+    """Personal-data rule ids for ``text``, leaving out the trained model's findings."""
+    found = _rules(_check(engine, text), Category.PERSONAL_DATA)
+    return [rule for rule in found if not rule.endswith(".model")]
+
 
 OTHERS_DETAILS = [
     ("@lee_m here's Bogdan's cell for the airport run: +40 721 555 019", "phone-of-others"),
@@ -250,12 +259,25 @@ OTHERS_DETAILS = [
     ("раssроrt no. for Mr Haddad (our guest speaker) is P07731254", "national-id"),
     ("the card that bounced is 4539.1488.0343.6467, can billing check it", "payment-card"),
     ("DOB of the new starter: 3 June 1992, can HR fix the form", "date-of-birth"),
+    ("call Joe at four one five, five five five, 2 6 0 8, he won't mind", "phone-of-others"),
+    ("Pour joindre Mme Claire Dubois : 06 21 44 50 37, elle préfère les SMS", "phone-of-others"),
+    ("order 4471 went to Ellen Shaw, 12 Lake Terrace, Madison WI 53703, enjoy", "home-address"),
+    (
+        "Familie Weber wohnt übrigens in der Gartenstraße 12, falls jemand vorbeikommt",
+        "home-address",
+    ),
+    ("reminder that Dev Rana got a 20% raise to €91,000 while we got 2%", "compensation-of-others"),
+    ("my colleague's NI number (AB123456C) keeps bouncing at HMRC", "national-id"),
+    (
+        "the white van with plate 8KTR214 keeps taking my spot, it's Gary from sales",
+        "vehicle-plate",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "rule"), OTHERS_DETAILS)
 def test_another_persons_detail_is_caught_by_its_rule(engine: Engine, text: str, rule: str) -> None:
-    assert f"personal_data.{rule}" in _rules(_check(engine, text), Category.PERSONAL_DATA)
+    assert f"personal_data.{rule}" in _listed(engine, text)
 
 
 OWN_OR_PUBLIC = [
@@ -291,12 +313,19 @@ OWN_OR_PUBLIC = [
     "Our validator's unit tests use the example IBAN GB82 WEST 1234 5698 7654 32",
     "my birthday is on the 29th of February, cake accepted any day",
     "passport photos for the 2026 offsite are due Friday",
+    "For Neurodiversity Week we asked our autistic colleagues what helps them focus",
+    "Our team moved to 2 Pier Road, Brighton, come say hi at the open day",
+    "Visit us at Acme Coffee, 12 High Street, Leeds LS1 2AB, open from 7am",
+    "Press contact: Mr. Tom Hale, head of communications, +44 20 7946 0201",
+    "Her case number is 0161 496 0732 in the new system",
+    "Registration for the summit is now open, use code EARLY24 for a discount",
+    "Ravi's team made 120k in new bookings this quarter, what a result",
 ]
 
 
 @pytest.mark.parametrize("text", OWN_OR_PUBLIC)
 def test_own_public_and_general_details_stay_quiet(engine: Engine, text: str) -> None:
-    assert _rules(_check(engine, text), Category.PERSONAL_DATA) == []
+    assert _listed(engine, text) == []
 
 
 def test_a_health_fact_is_underlined_once_whichever_way_it_is_said(engine: Engine) -> None:
@@ -306,13 +335,14 @@ def test_a_health_fact_is_underlined_once_whichever_way_it_is_said(engine: Engin
         ("My manager is pregnant and hasn't told anyone", "personal_data.health-of-others"),
         ("Ana is pregnant and hasn't told anyone", "personal_data.health-status-of-others"),
     ]:
-        assert _rules(_check(engine, text), Category.PERSONAL_DATA) == [rule]
+        assert _listed(engine, text) == [rule]
 
 
 def test_a_phone_number_after_emoji_is_spanned_in_utf16(engine: Engine) -> None:
     text = "🙏🏽 our office manager's personal number is 0161 496 0732, don't tell her"
-    [finding] = [f for f in _check(engine, text).findings if f.category is Category.PERSONAL_DATA]
-    assert finding.rule_id == "personal_data.phone-of-others"
+    [finding] = [
+        f for f in _check(engine, text).findings if f.rule_id == "personal_data.phone-of-others"
+    ]
     assert finding.matched == "0161 496 0732"
     utf16 = text.encode("utf-16-le")
     assert utf16[finding.start * 2 : finding.end * 2].decode("utf-16-le") == finding.matched
@@ -320,6 +350,7 @@ def test_a_phone_number_after_emoji_is_spanned_in_utf16(engine: Engine) -> None:
 
 def test_a_spelled_out_address_is_underlined_whole(engine: Engine) -> None:
     text = "reach our old design lead at k.nowak [at] fastmail [dot] com, she said it's fine"
-    [finding] = [f for f in _check(engine, text).findings if f.category is Category.PERSONAL_DATA]
-    assert finding.rule_id == "personal_data.email-of-others"
+    [finding] = [
+        f for f in _check(engine, text).findings if f.rule_id == "personal_data.email-of-others"
+    ]
     assert finding.matched == "k.nowak [at] fastmail [dot] com"

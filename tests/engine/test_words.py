@@ -256,3 +256,35 @@ def test_censored_and_punctuated_terms_read_as_written(tmp_path: Path) -> None:
     assert matched(check(engine, "you’re a joke")) == ["you’re a joke"]
     assert matched(check(engine, "my co-workers")) == ["co-workers"]
     assert matched(check(engine, "fuck you")) == []
+
+
+def test_a_title_or_abbreviation_does_not_end_a_sentence(insults: Engine) -> None:
+    assert severities(check(insults, "you, Mr. Idiot")) == [("Idiot", Severity.WARN)]
+    assert severities(check(insults, "you. Idiot")) == [("Idiot", Severity.INFO)]
+
+
+def test_a_conditional_keeps_its_triggers_escalation_and_term(tmp_path: Path) -> None:
+    body = """\
+    match:
+      type: conditional
+      trigger:
+        type: words
+        terms: [$insult]
+        near: [{terms: [he, $addressee], within: 4, side: before}]
+        escalate: [{severity: block, near: [{terms: [$threat], within: 8}]}]
+      require: {type: words, terms: [reported it]}
+    """
+    engine = build(tmp_path, body)
+    found = severities(check(engine, "I will kill you, you idiot"))
+    assert found == [("you idiot", Severity.BLOCK)]
+    assert matched(check(engine, "he called me an idiot")) == []  # reported speech
+    assert matched(check(engine, "you idiot. I reported it")) == []
+
+
+def test_a_term_with_digits_means_the_digits(tmp_path: Path) -> None:
+    lists = LISTS.replace("terms: [zorbo]", "terms: ['=q4 numbers', h1b]")
+    engine = build(tmp_path, "match: {type: words, terms: [$slur_word]}", lists=lists)
+    assert matched(check(engine, "the Q4 numbers are in")) == ["Q4 numbers"]
+    assert matched(check(engine, "the QA numbers are in")) == []
+    assert matched(check(engine, "my H1B visa")) == ["H1B"]
+    assert matched(check(engine, "hib")) == []

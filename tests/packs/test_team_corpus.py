@@ -5,6 +5,10 @@ violations of every category (`violations*.jsonl`) and ordinary posts, many of t
 near-misses that use the rules' own vocabulary innocently (`benign*.jsonl`). A change to
 the engine or the baseline that loses recall, or raises a false alarm on everyday posts,
 fails here with the numbers; raise a floor when a change earns it.
+
+These are floors on text the rules were tuned with and the word model was trained on, so
+they guard against regressions; they do not say how the pack does on text it never saw
+(measure that with `postguard pack eval` on posts kept out of tests/corpus).
 """
 
 from __future__ import annotations
@@ -23,17 +27,17 @@ from agent.paths import BUNDLED_PACKS
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
 
-MIN_RECALL = 0.75  # of every (post, expected category) pair, at warn or above
+MIN_RECALL = 0.95  # of every (post, expected category) pair, at warn or above
 MAX_FALSE_ALARMS = 0.01  # of benign posts with any finding at warn or above
 # Per category, so one category's gain cannot hide another's loss.
 MIN_CATEGORY_RECALL = {
-    "confidential": 0.55,
-    "financial": 0.62,
-    "personal_data": 0.97,
+    "confidential": 0.96,
+    "financial": 0.92,
+    "personal_data": 0.96,
     "credentials": 0.97,
-    "harassment": 0.77,
-    "company_voice": 0.73,
-    "disclosure": 0.60,
+    "harassment": 0.96,
+    "company_voice": 0.95,
+    "disclosure": 0.92,
 }
 
 

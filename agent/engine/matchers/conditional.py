@@ -31,6 +31,8 @@ class ConditionalMatcher:
                 hit.validator,
                 hit.validator_result,
                 hit.context,
+                severity=hit.severity,  # the trigger's evidence raised it: keep that
+                term=hit.term,  # suppressors measure from the trigger's own term
             )
             for hit in triggered
         ]

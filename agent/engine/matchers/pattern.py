@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from agent.engine.anchors import anchor_prefixes, matches_at, worth_anchoring
 from agent.engine.matchers.base import Hit, Scan
-from agent.engine.normalize import normalise_phrase
+from agent.engine.matchers.words import Clause
 from agent.engine.prefilter import requirement
 from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
@@ -20,13 +21,30 @@ if TYPE_CHECKING:  # compiling only: loading a compiled engine needs no pack mod
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    regex: re.Pattern[str]
+    """Words one of which must stand within ``window`` characters of a match.
+
+    The words are a word-list clause, so they ride the one word pass like every list:
+    a post without any of them never runs the regex, and a match looks its neighbours
+    up by position instead of searching the text around it again.
+    """
+
+    clause: Clause
     window: int
 
-    def around(self, text: str, start: int, end: int) -> tuple[str, ...]:
-        lo, hi = max(0, start - self.window), min(len(text), end + self.window)
-        found = dict.fromkeys(m.group().lower() for m in self.regex.finditer(text, lo, hi))
+    def around(self, scan: Scan, start: int, end: int) -> tuple[str, ...]:
+        hits, starts, _ = self.clause.sorted_hits(scan)
+        text = scan.views.text
+        found: dict[str, None] = {}
+        first = bisect_left(starts, start - self.window - _LONGEST_TERM)
+        for hit in hits[first:]:
+            if hit.start > end + self.window:
+                break
+            if hit.end >= start - self.window:
+                found[text[hit.start : hit.end].lower()] = None
         return tuple(found)
+
+
+_LONGEST_TERM = 200  # characters: a context term that ends in the window starts after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +62,14 @@ class PatternMatcher:
     kind: ClassVar[str] = "pattern"
 
     @classmethod
-    def compile(cls, spec: PatternMatch, index: TextIndex) -> PatternMatcher:
+    def compile(
+        cls, spec: PatternMatch, index: TextIndex, context_words: Clause | None = None
+    ) -> PatternMatcher:
+        """``context_words``: the clause of ``spec.context.words`` (required when it is set)."""
         context = None
         if spec.context is not None:
-            words = sorted(
-                {normalise_phrase(w, "cased") for w in spec.context.words} - {""},
-                key=lambda w: (-len(w), w),
-            )
-            alternation = "|".join(re.escape(w) for w in words)
-            context = _Context(
-                re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE),
-                spec.context.window,
-            )
+            assert context_words is not None
+            context = _Context(context_words, spec.context.window)
         options = ValidatorOptions(
             min_entropy=spec.min_entropy,
             allowed_domains=frozenset(d.lower().strip(".") for d in spec.allowed_domains or ()),
@@ -82,6 +96,8 @@ class PatternMatcher:
     def find(self, scan: Scan) -> list[Hit]:
         if self.literal_slots and not scan.literals().issuperset(self.literal_slots):
             return []
+        if self.context is not None and not self.context.clause.sorted_hits(scan)[0]:
+            return []  # no context word anywhere: no match can have one near it
         if self.min_digits and scan.digits() < self.min_digits:
             return []
         view = scan.views.cased
@@ -101,7 +117,7 @@ class PatternMatcher:
                 continue
             found_context: tuple[str, ...] = ()
             if self.context is not None:
-                found_context = self.context.around(text, start, end)
+                found_context = self.context.around(scan, *view.original_span(start, end))
                 if not found_context:
                     continue
             result: bool | None = None
