@@ -52,10 +52,13 @@ class Tokens:
         sentences = self.sentences
         unigrams = [crc32(word, seed) for word in raw]
         keys = list(zip(unigrams, sentences, strict=True))
-        for index in range(1, len(raw)):
-            if sentences[index] == sentences[index - 1]:
-                carried = crc32(b" ", unigrams[index - 1])
-                keys.append((crc32(raw[index], carried), sentences[index]))
+        keys += [
+            (crc32(second, crc32(b" ", first)), sentence)
+            for first, second, sentence, before in zip(
+                unigrams, raw[1:], sentences[1:], sentences, strict=False
+            )
+            if sentence == before
+        ]
         return keys
 
     def features(self) -> list[tuple[str, int]]:
