@@ -68,7 +68,3 @@ def _members(name: str, views: TextViews) -> list[Hit]:
         start, end = cased.original_span(*found.span())
         hits.append(Hit(start, end, f'<{name}> "{found.group()}"'))
     return hits
-
-
-def known_class(name: str) -> bool:
-    return name in _CLASSES

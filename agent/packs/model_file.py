@@ -10,7 +10,6 @@ loaded half-way or allowed to exhaust memory.
 from __future__ import annotations
 
 import json
-import math
 import zlib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -97,7 +96,3 @@ def _refuse_constant(name: str) -> float:
 def model_dump(model: ModelFile) -> str:
     """The file's text: stable key order, so retraining on the same data is a no-op diff."""
     return json.dumps(model.model_dump(), sort_keys=True, separators=(",", ":")) + "\n"
-
-
-def finite(values: list[float]) -> bool:
-    return all(math.isfinite(v) for v in values)
