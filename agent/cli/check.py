@@ -12,6 +12,29 @@ from typing import Any, Final
 PLATFORMS: Final = ("linkedin", "x")
 
 
+def add_pack_option(parser: argparse.ArgumentParser) -> None:
+    """``--pack DIR`` (repeatable), as every command that checks posts reads it."""
+    parser.add_argument(
+        "--pack",
+        dest="packs",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="pack directory, in layer order; repeatable (default: the bundled packs)",
+    )
+
+
+def add_now_option(parser: argparse.ArgumentParser) -> None:
+    """``--now TIME``: the time that decides time-bound rules."""
+    parser.add_argument(
+        "--now",
+        type=parse_time,
+        default=None,
+        metavar="TIME",
+        help="ISO 8601 time that decides time-bound rules (default: now)",
+    )
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check",
@@ -23,27 +46,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", nargs="?", default="-", metavar="FILE", help="draft (- = stdin)")
     parser.add_argument("--platform", choices=PLATFORMS, default=PLATFORMS[0])
-    parser.add_argument(
-        "--pack",
-        dest="packs",
-        action="append",
-        type=Path,
-        metavar="DIR",
-        help="pack directory, in layer order; repeatable (default: the bundled packs)",
-    )
+    add_pack_option(parser)
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument(
         "--jsonl",
         action="store_true",
         help='read one {"text", "platform"} object per line, write one result per line',
     )
-    parser.add_argument(
-        "--now",
-        type=parse_time,
-        default=None,
-        metavar="TIME",
-        help="ISO 8601 time that decides time-bound rules (default: now)",
-    )
+    add_now_option(parser)
     parser.set_defaults(func=run)
 
 

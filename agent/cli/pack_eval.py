@@ -6,10 +6,9 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
-from agent.cli.check import parse_time
+from agent.cli.check import add_now_option, add_pack_option
 
 # The values of agent.engine.result.Severity, spelled out so that building the command line
 # does not import the engine (a test keeps the two equal).
@@ -31,14 +30,7 @@ def register(pack_subparsers: Any) -> None:
     parser.add_argument(
         "corpus", nargs="+", metavar="CORPUS.jsonl", help="labelled posts, one JSON object a line"
     )
-    parser.add_argument(
-        "--pack",
-        dest="packs",
-        action="append",
-        type=Path,
-        metavar="DIR",
-        help="pack directory, in layer order; repeatable (default: the bundled packs)",
-    )
+    add_pack_option(parser)
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument(
         "--min-severity",
@@ -65,13 +57,7 @@ def register(pack_subparsers: Any) -> None:
         metavar="N",
         help="list at most N misses and N false alarms (default 20; 0 = all)",
     )
-    parser.add_argument(
-        "--now",
-        type=parse_time,
-        default=None,
-        metavar="TIME",
-        help="ISO 8601 time that decides time-bound rules (default: now)",
-    )
+    add_now_option(parser)
     parser.set_defaults(func=run)
 
 
