@@ -53,6 +53,7 @@ from agent.api.keys import (
     SLOTS,
     STATUS_SECTIONS,
     TOKEN,
+    TOKENS,
 )
 from agent.api.middleware import errors, guard, strip_headers
 from agent.api.routes import add_routes
@@ -64,8 +65,8 @@ from agent.runtime import PackHolder, load_engine, watch_packs
 from agent.security.pairing import PairingCodes
 from agent.security.ratelimit import FailureLimiter
 from agent.security.secrets import FINGERPRINT_KEY as FINGERPRINT_SECRET
-from agent.security.secrets import TOKEN as TOKEN_SECRET
 from agent.security.secrets import SecretStore
+from agent.security.tokens import TokenBook
 
 __all__ = ["AUDIT", "AUDIT_POOL", "PACKS", "PLUGINS", "SETTINGS", "STATUS_SECTIONS", "create_app"]
 
@@ -98,14 +99,18 @@ def create_app(
         client_max_size=max_body_bytes(settings.max_text_chars), middlewares=[errors, guard]
     )
     app[SETTINGS] = settings
-    app[TOKEN] = store.get_or_create(TOKEN_SECRET)
+    app[TOKENS] = TokenBook.open(store, settings.data_dir)
+    app[TOKEN] = app[TOKENS].current()
     app[FINGERPRINT_KEY] = store.get_or_create(FINGERPRINT_SECRET)
     app[ENGINE_CACHE] = engine_cache or EngineCache.for_agent(settings.data_dir, store)
     source = "bundled" if list(settings.pack_dirs) == list(BUNDLED_PACKS) else "local"
     app[PACKS] = PackHolder(load_engine(settings.pack_dirs, app[ENGINE_CACHE]), source)
     app[SECRETS_LOCATION] = store.location
     app[AUDIT] = AuditLog(
-        settings.data_dir / AUDIT_DB, user=settings.user, max_bytes=settings.audit_max_mb << 20
+        settings.data_dir / AUDIT_DB,
+        user=settings.user,
+        max_bytes=settings.audit_max_mb << 20,
+        secrets=store,  # the chain's key lives beside the token, never in the data directory
     )
     app[PAIRING] = PairingCodes(settings.data_dir)
     app[AUTH_LIMITER] = FailureLimiter(AUTH_BURST, AUTH_REFILL_PER_S)

@@ -10,12 +10,18 @@ Files are TOML (``config.toml``):
 
 Where things live can be moved for tests and development with ``POSTGUARD_CONFIG_DIR`` (user
 config dir), ``POSTGUARD_SITE_CONFIG_DIR`` (managed config dir) and ``POSTGUARD_DATA_DIR``.
+
+``user``, the identity recorded with every event IT receives, is the one exception to the
+layering: only the managed file sets it.  Otherwise it is the OS account the agent runs as,
+read from the OS (not from ``$USER``/``$LOGNAME``, which the employee sets); a ``user``
+in the user file, on the command line or in ``POSTGUARD_USER`` is ignored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,13 +112,25 @@ class Settings(_Section):
     header_timeout_s: float = Field(default=10.0, gt=0, description="to send a whole request")
     max_concurrent_requests: int = Field(default=16, ge=1)
     audit_max_mb: int = Field(default=512, ge=1, description="the audit database's size cap")
-    user: str | None = Field(default=None, description="enrolled identity; default OS login")
+    user: str = Field(
+        default_factory=lambda: os_account(),
+        min_length=1,
+        max_length=256,
+        description="identity recorded with events: managed file only; default the OS account",
+    )
     watch_interval_s: float = Field(default=1.0, gt=0)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     upload: UploadSettings = Field(default_factory=UploadSettings)
     # Where files live; set from the environment, not from config files.
     config_dir: Path = Field(default_factory=lambda: default_locations().config_dir)
     data_dir: Path = Field(default_factory=lambda: default_locations().data_dir)
+
+    @field_validator("user")
+    @classmethod
+    def _printable_user(cls, user: str) -> str:
+        if not user.isprintable() or user != user.strip():
+            raise ValueError("must be printable, without leading or trailing spaces")
+        return user
 
     @field_validator("host")
     @classmethod
@@ -139,6 +157,26 @@ class Settings(_Section):
 
 # Keys that only the environment may set: a config file naming them is an error.
 _LOCATION_KEYS: Final = frozenset({"config_dir", "data_dir"})
+# Keys only IT may set: read from the managed file, ignored in every other layer.
+MANAGED_ONLY_KEYS: Final = frozenset({"user"})
+
+
+def os_account() -> str:
+    """The name of the account this process runs as, asked of the OS, never the environment.
+
+    ``getpass.getuser()`` would read ``$LOGNAME``/``$USER`` first, which anyone can set.
+    """
+    if sys.platform == "win32":
+        try:
+            return os.getlogin()  # GetUserNameW: the account's name, not %USERNAME%
+        except OSError:
+            return "unknown"
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # an account with no passwd entry (some containers)
+        return f"uid-{os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -192,9 +230,12 @@ def load_settings(
     ]
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    managed_origin = layers[-1][0]
     for origin, values in layers:
         _check_layer(origin, values)
         for key, value in values.items():
+            if key in MANAGED_ONLY_KEYS and origin != managed_origin:
+                continue
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 merged[key] = {**merged[key], **value}
             else:
@@ -206,6 +247,7 @@ def load_settings(
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
         raise UserError(_describe(exc, sources)) from None
+    sources.setdefault("user", "OS account (only the managed file can set user)")
     for key in Settings.model_fields:
         sources.setdefault(key, "default")
     sources["config_dir"] = sources["data_dir"] = "location (env or platform default)"
@@ -251,7 +293,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         key = name.removeprefix(ENV_PREFIX).lower()
         section, _, sub = key.partition("__")
         field = Settings.model_fields.get(section)
-        if field is None or section in _LOCATION_KEYS:
+        if field is None or section in _LOCATION_KEYS or section in MANAGED_ONLY_KEYS:
             continue  # other POSTGUARD_* variables (locations, test switches) are not settings
         if sub:
             values.setdefault(section, {})[sub] = _env_value(raw, sub == "trusted_keys")

@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import agent
-from agent.engine import regex_pickle
 from agent.fsutil import write_atomic
 
 if TYPE_CHECKING:
@@ -178,7 +177,7 @@ class EngineCache:
     def store(self, key: str, engine: Engine) -> bool:
         """Write ``engine`` under ``key`` now; False (and a log line) when it cannot be."""
         try:
-            payload = regex_pickle.dumps(engine)  # regexes as compiled code: no recompile at start
+            payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - e.g. a matcher holding an unpicklable object
             self._warn_once(f"the compiled engine cannot be saved ({type(exc).__name__}: {exc})")
             return False

@@ -49,6 +49,13 @@ async def parse(request: web.Request, model: type[M]) -> M:
         raise ApiError(
             ErrorCode.BAD_JSON, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        # No request of ours nests more than a few levels; the C parser stops at the
+        # interpreter's recursion limit long before the stack runs out.
+        raise ApiError(ErrorCode.BAD_JSON, "invalid JSON: nested too deeply") from None
+    except ValueError:
+        # An integer of more digits than Python converts (sys.get_int_max_str_digits).
+        raise ApiError(ErrorCode.BAD_JSON, "invalid JSON: a number is too long") from None
     if not isinstance(data, dict):
         raise ApiError(ErrorCode.INVALID_REQUEST, "the body must be a JSON object")
     try:

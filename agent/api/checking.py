@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
-from typing import Final
 
 from aiohttp import web
 
@@ -13,12 +12,6 @@ from agent.api.body import parse, reply
 from agent.api.errors import ApiError, ErrorCode
 from agent.api.keys import CHECK_POOL, PACKS, SETTINGS
 from agent.api.models import CheckRequest, CheckResponse
-
-# Drafts up to this length are checked on the event loop: a few milliseconds at most, less
-# than handing them to a thread costs, since under the GIL a thread adds no parallelism and its
-# GIL hand-offs stall the loop.  Longer texts go to the pool so the loop keeps serving other
-# requests meanwhile.  A LinkedIn post is at most 3,000 characters (docs/performance.md).
-INLINE_MAX_CHARS: Final = 5_000
 
 
 async def check(request: web.Request) -> web.Response:
@@ -29,12 +22,13 @@ async def check(request: web.Request) -> web.Response:
     engine = request.app[PACKS].current()  # one pack set for the whole check
     now = datetime.now(UTC)
     started = time.perf_counter()
-    if len(body.text) <= INLINE_MAX_CHARS:
-        result = engine.check(body.text, body.platform, now)
-    else:
-        result = await asyncio.get_running_loop().run_in_executor(
-            request.app[CHECK_POOL], engine.check, body.text, body.platform, now
-        )
+    # Every check runs in the pool, never on the event loop: a check is bounded in time
+    # (pack regexes run under a clock, agent.engine.pack_regex) but can still take that
+    # long, and health, pairing and other checks must keep answering meanwhile.  The regex
+    # engine releases the GIL while it matches, so the loop really does run.
+    result = await asyncio.get_running_loop().run_in_executor(
+        request.app[CHECK_POOL], engine.check, body.text, body.platform, now
+    )
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     # Its fields are its __dict__ (pydantic's own iteration costs more than the rest of
     # this); validating the engine's models again is cheaper than model_construct, which

@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     JUSTIFICATION_REJECTED = "justification_rejected"
     COMMENT_REJECTED = "comment_rejected"
     UNKNOWN_RULE = "unknown_rule"
+    RULE_NOT_ACTIVE = "rule_not_active"
+    VERSION_MISMATCH = "version_mismatch"
     NOT_OVERRIDABLE = "not_overridable"
     NOT_RECORDED = "not_recorded"
     BUSY = "busy"
@@ -61,6 +63,8 @@ STATUS: Final[dict[ErrorCode, int]] = {
     ErrorCode.JUSTIFICATION_REJECTED: 422,
     ErrorCode.COMMENT_REJECTED: 422,
     ErrorCode.UNKNOWN_RULE: 422,
+    ErrorCode.RULE_NOT_ACTIVE: 422,
+    ErrorCode.VERSION_MISMATCH: 409,
     ErrorCode.NOT_OVERRIDABLE: 403,
     ErrorCode.NOT_RECORDED: 503,
     ErrorCode.BUSY: 503,

@@ -10,6 +10,7 @@ from pydantic import JsonValue
 
 from agent import __version__
 from agent.api.body import parse, reply
+from agent.api.claims import policy_version
 from agent.api.keys import AUDIT, AUDIT_POOL, PACKS, SECRETS_LOCATION, SETTINGS, STATUS_SECTIONS
 from agent.api.models import (
     Acknowledgement,
@@ -18,15 +19,9 @@ from agent.api.models import (
     PolicyResponse,
     StatusResponse,
 )
-from agent.engine import Engine
 from agent.events.records import EventKind
 
 log = logging.getLogger("postguard.api")
-
-
-def policy_version(engine: Engine) -> str:
-    """What an acknowledgement names: every active pack at its version."""
-    return "+".join(f"{ref.id}@{ref.version}" for ref in engine.packs)
 
 
 async def policy(request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ from agent.events.audit import AuditLog
 from agent.runtime import PackHolder
 from agent.security.pairing import PairingCodes
 from agent.security.ratelimit import FailureLimiter
+from agent.security.tokens import TokenBook
 
 StatusSection = Callable[[], Mapping[str, JsonValue]]
 
@@ -23,6 +24,10 @@ PACKS = web.AppKey("packs", PackHolder)
 # Compiled pack sets on disk: whoever compiles packs for this agent (start-up, sync) uses it.
 ENGINE_CACHE = web.AppKey("engine_cache", EngineCache)
 AUDIT = web.AppKey("audit", AuditLog)
+# Which bearer token is valid now (it changes when a browser pairs or the token is revoked):
+# authenticate and prove with this.
+TOKENS = web.AppKey("tokens", TokenBook)
+# The token as it was when the app was built; later pairing or revocation retires it.
 TOKEN = web.AppKey("token", str)
 FINGERPRINT_KEY = web.AppKey("fingerprint_key", str)
 SECRETS_LOCATION = web.AppKey("secrets_location", str)

@@ -3,13 +3,13 @@
 Order matters.  ``errors`` is outermost so that every refusal, including aiohttp's own
 (404, 405, 413), leaves as ``{"error": {"code", "message"}}``.  ``guard`` then checks, in
 this order: Host (DNS rebinding), Origin (other extensions and web pages), no query string,
-no Content-Encoding, a JSON content type, a free request slot, and — for every route but
-the public ones — the bearer token.  Nothing a request carries is logged.
+no Content-Encoding, a JSON content type, and — for every route but the public ones — the
+bearer token; then :mod:`agent.api.admission` decides the slot, the deadline and the body
+cap.  Nothing a request carries is logged.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,16 +17,15 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
+from agent.api.admission import is_public, serve_in_slot, serve_public
 from agent.api.errors import ApiError, ErrorCode
-from agent.api.keys import AUTH_LIMITER, SETTINGS, SLOTS, TOKEN
+from agent.api.keys import AUTH_LIMITER, SETTINGS, TOKENS
 from agent.events.audit import NotRecorded
-from agent.security.challenge import tokens_equal
 
 log = logging.getLogger("postguard.api")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-PUBLIC_PATHS: Final = frozenset({"/v1/health", "/v1/pair", "/v1/challenge"})
 _GENERIC_401: Final = "authentication required"
 
 
@@ -80,28 +79,24 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     _check_origin(request, settings.allowed_origins)
     if request.raw_path.find("?") >= 0:
         raise ApiError(ErrorCode.QUERY_NOT_ALLOWED, "query strings are not accepted")
-    if request.headers.get(hdrs.CONTENT_ENCODING, "identity").lower() != "identity":
+    if not _identity_only(request.headers.getall(hdrs.CONTENT_ENCODING, [])):
         raise ApiError(ErrorCode.BAD_CONTENT_ENCODING, "compressed request bodies are refused")
     if request.method == hdrs.METH_POST and request.content_type != "application/json":
         raise ApiError(ErrorCode.BAD_CONTENT_TYPE, "Content-Type must be application/json")
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
-    slots = request.app[SLOTS]
-    if slots.locked():  # every slot taken: wait for one, but not for ever
-        try:
-            async with asyncio.timeout(settings.request_timeout_s):
-                await slots.acquire()
-        except TimeoutError:
-            raise ApiError(ErrorCode.BUSY, "the agent is busy; retry shortly") from None
-    else:
-        await slots.acquire()  # a free slot is taken at once: no timer for the common case
-    try:
-        if request.path not in PUBLIC_PATHS:
-            _authenticate(request)
-        async with asyncio.timeout(settings.request_timeout_s):
-            return await handler(request)
-    finally:
-        slots.release()
+    if is_public(request):
+        return await serve_public(request, handler)
+    _authenticate(request)  # before a slot is taken or the body read
+    return await serve_in_slot(request, handler)
+
+
+def _identity_only(values: list[str]) -> bool:
+    # Every header and every coding in it: the HTTP parser decodes by the last one it sees,
+    # so reading only the first would let "identity" then "gzip" through.
+    return all(
+        coding.strip().lower() == "identity" for value in values for coding in value.split(",")
+    )
 
 
 def _check_host(request: web.Request) -> None:
@@ -143,7 +138,7 @@ def _authenticate(request: web.Request) -> None:
             headers={"Retry-After": str(limiter.retry_after_s())},
         )
     scheme, _, presented = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
-    if scheme.lower() != "bearer" or not tokens_equal(presented.strip(), request.app[TOKEN]):
+    if scheme.lower() != "bearer" or not request.app[TOKENS].accepts(presented.strip()):
         limiter.record_failure()
         raise ApiError(ErrorCode.UNAUTHORIZED, _GENERIC_401)
 

@@ -1,5 +1,9 @@
 """Request and response bodies of API v1: strict (unknown fields are a 422), bounded.
 
+Every string a request carries has a length bound.  Being a constraint, a bound also has
+pydantic refuse a lone surrogate (which Python's json reads from a ``\ud800`` escape), so
+no request string reaches the audit log that UTF-8 cannot encode.
+
 Only the models of the start and check path (health, check) are built when the agent
 starts; every other one builds its validator on first use (pydantic's ``defer_build``), a
 one-time cost of about a millisecond that keeps it off every start.
@@ -18,6 +22,7 @@ from agent.events.records import FeedbackKind
 # Upper bounds that hold whatever the settings say; the settings tighten them per request.
 _MAX_TEXT: int = 200_000
 _MAX_NOTE: int = 10_000
+_MAX_ID: int = 200
 
 
 class _Request(BaseModel):
@@ -57,8 +62,7 @@ class CheckRequest(_Request):
 
     # A text has no more characters than its body has bytes, so this bound never answers
     # before the body cap does: a text over ``max_text_chars`` gets the handler's
-    # ``text_too_long``, however long.  Being a constraint, it also has pydantic refuse a
-    # lone surrogate (which Python's json reads from a ``\ud800`` escape).
+    # ``text_too_long``, however long.
     text: str = Field(max_length=max_body_bytes(_MAX_TEXT))
     platform: Platform
     url: str | None = Field(default=None, max_length=2048)
@@ -68,11 +72,18 @@ class CheckResponse(CheckResult):
     elapsed_ms: float
 
 
+class ClaimedPack(_Request):
+    """A pack as the client names it: checked against the active packs, never stored as sent."""
+
+    id: str = Field(min_length=1, max_length=_MAX_ID)
+    version: str = Field(min_length=1, max_length=_MAX_ID)
+
+
 class OverriddenFinding(_Request):
     """A finding as the extension received it from /v1/check (the fields it must send back)."""
 
-    rule_id: str = Field(min_length=1, max_length=200)
-    pack: PackRef
+    rule_id: str = Field(min_length=1, max_length=_MAX_ID)
+    pack: ClaimedPack
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     matched: str = Field(min_length=1, max_length=_MAX_TEXT)
@@ -96,8 +107,8 @@ class OverrideResponse(_Response):
 
 
 class FeedbackRequest(_Request):
-    rule_id: str = Field(min_length=1, max_length=200)
-    pack: PackRef | None = None
+    rule_id: str = Field(min_length=1, max_length=_MAX_ID)
+    pack: ClaimedPack | None = None
     kind: FeedbackKind
     comment: str | None = Field(default=None, max_length=_MAX_NOTE)
 
@@ -107,7 +118,9 @@ class FeedbackResponse(_Response):
 
 
 class AcknowledgeRequest(_Request):
-    policy_version: str = Field(min_length=1, max_length=100)
+    # Every active pack at its version: room for many packs, refused unless it is exactly
+    # what /v1/policy answers.
+    policy_version: str = Field(min_length=1, max_length=4_000)
 
 
 class AcknowledgeResponse(_Response):

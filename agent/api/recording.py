@@ -2,6 +2,8 @@
 
 Each answers only after the record is committed; a write that fails is a 503
 ``not_recorded`` (raised as NotRecorded, mapped at the edge), never a false success.
+What a record names of the packs (ids, versions, the policy version) is the agent's own,
+after :mod:`agent.api.claims` has checked the request's claims against the active packs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from agent.api.body import parse, reply
+from agent.api.claims import check_policy_version, claimed_rule, overridden_rule
 from agent.api.errors import ApiError, ErrorCode
 from agent.api.keys import (
     AUDIT,
@@ -69,14 +72,10 @@ async def overrides(request: web.Request) -> web.Response:
         )
     engine = request.app[PACKS].current()
     key = request.app[FINGERPRINT_KEY]
+    now = datetime.now(UTC)
     spans: list[FlaggedSpan] = []
     for item in body.findings:
-        rule = engine.rule(item.pack.id, item.rule_id)
-        if rule is None:
-            raise ApiError(
-                ErrorCode.UNKNOWN_RULE,
-                f"no rule {item.rule_id!r} in the active pack {item.pack.id!r}",
-            )
+        rule = overridden_rule(engine, item.pack, item.rule_id, body.platform, now)
         if not rule.overridable:
             contact = rule.contact or "your compliance team"
             raise ApiError(
@@ -85,9 +84,9 @@ async def overrides(request: web.Request) -> web.Response:
             )
         spans.append(
             FlaggedSpan(
-                rule_id=item.rule_id,
-                pack_id=item.pack.id,
-                pack_version=item.pack.version,
+                rule_id=rule.rule_id,
+                pack_id=rule.pack.id,
+                pack_version=rule.pack.version,
                 category=rule.category,
                 severity=rule.severity,
                 fingerprint=fingerprint(key, item.matched),
@@ -107,10 +106,14 @@ async def overrides(request: web.Request) -> web.Response:
 async def feedback(request: web.Request) -> web.Response:
     body = await parse(request, FeedbackRequest)
     engine = request.app[PACKS].current()
-    refs = [body.pack] if body.pack is not None else list(engine.packs)
-    owner = next((ref for ref in refs if engine.rule(ref.id, body.rule_id) is not None), None)
-    if owner is None:
-        raise ApiError(ErrorCode.UNKNOWN_RULE, f"no active rule {body.rule_id!r}")
+    if body.pack is not None:
+        owner = claimed_rule(engine, body.pack, body.rule_id).pack
+    else:
+        found = (engine.rule(ref.id, body.rule_id) for ref in engine.packs)
+        rule = next((rule for rule in found if rule is not None), None)
+        if rule is None:
+            raise ApiError(ErrorCode.UNKNOWN_RULE, f"no active rule {body.rule_id!r}")
+        owner = rule.pack
     comment = body.comment.strip() if body.comment else None
     if comment:
         limit = request.app[SETTINGS].justification_max
@@ -130,7 +133,8 @@ async def feedback(request: web.Request) -> web.Response:
 
 async def acknowledge(request: web.Request) -> web.Response:
     body = await parse(request, AcknowledgeRequest)
-    payload = AcknowledgePayload(policy_version=body.policy_version)
+    current = check_policy_version(request.app[PACKS].current(), body.policy_version)
+    payload = AcknowledgePayload(policy_version=current)
     record = await _append(request, EventKind.ACKNOWLEDGE, payload)
     return reply(AcknowledgeResponse(acknowledged_at=record.time))
 

@@ -25,6 +25,9 @@ def runner_options(settings: Settings) -> dict[str, Any]:
         # aiohttp starts this timer when a connection opens and stops it only when a whole
         # request has arrived, so it is also the deadline for dribbled headers.
         "keepalive_timeout": settings.header_timeout_s,
+        # Compressed bodies are refused at the edge; with decoding off, a body that got past
+        # that check anyway reaches the JSON parser as the bytes sent, never expanded.
+        "auto_decompress": False,
     }
 
 

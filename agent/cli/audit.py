@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
 from agent.errors import UserError
 
 if TYPE_CHECKING:
-    from agent.events.audit import AuditLog
+    from agent.events.audit import AuditLog, VerifyReport
     from agent.events.records import AuditRecord
 
 
@@ -25,7 +26,9 @@ def register(subparsers: Any) -> None:
     show.add_argument("--json", action="store_true", help="one JSON object per line")
     show.set_defaults(func=run_show)
     verify = sub.add_parser(
-        "verify", help="check the hash chain; exit 1 if a record was edited or removed"
+        "verify",
+        help="check the keyed hash chain and the high-water mark; "
+        "exit 1 if a record was edited, removed or re-chained",
     )
     verify.set_defaults(func=run_verify)
 
@@ -33,11 +36,14 @@ def register(subparsers: Any) -> None:
 def _open() -> AuditLog:
     from agent.config import load_settings
     from agent.events.audit import AUDIT_DB, AuditLog
+    from agent.security.secrets import SecretStore
 
-    path = load_settings().settings.data_dir / AUDIT_DB
+    settings = load_settings().settings
+    path = settings.data_dir / AUDIT_DB
     if not path.exists():
         raise UserError(f"no audit log at {path} yet (nothing has been recorded)")
-    return AuditLog(path)
+    # The agent's own store: the chain secret is where the agent keeps it.
+    return AuditLog(path, secrets=SecretStore(settings.config_dir))
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -63,6 +69,9 @@ def _line(record: AuditRecord) -> str:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    # What the log warns about when it opens (records removed, a rebuilt mark) is exactly
+    # what the report below names, one line each.
+    logging.getLogger("postguard.audit").setLevel(logging.ERROR)
     log = _open()
     try:
         report = log.verify()
@@ -73,5 +82,20 @@ def run_verify(args: argparse.Namespace) -> int:
     if not report.ok:
         print(f"audit log TAMPERED: {len(report.problems)} problem(s) in {report.records} records")
         return 1
-    print(f"audit log OK: {report.records} records, chain intact")
+    print(f"audit log OK: {report.records} records, chain intact{_scheme(report)}")
     return 0
+
+
+def _scheme(report: VerifyReport) -> str:
+    keyed_from = report.keyed_from
+    if keyed_from is None or keyed_from <= 1:
+        return ", keyed with this device's chain secret"
+    if keyed_from > report.high_water:
+        return (
+            f"; records 1..{keyed_from - 1} predate the keyed chain (plain SHA-256, "
+            "anchored by the high-water mark since then)"
+        )
+    return (
+        f"; records 1..{keyed_from - 1} predate the keyed chain (plain SHA-256, "
+        f"anchored by record {keyed_from}), keyed from record {keyed_from} on"
+    )

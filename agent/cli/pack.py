@@ -85,7 +85,7 @@ def print_example_report(report: PackTestReport) -> None:
     for failure in report.failures:
         print(
             f"FAIL {failure.location}: {failure.pack.id}/{failure.rule_id} {failure.kind}"
-            f" example {failure.text!r}: expected {failure.expected}, got {failure.got}",
+            f" example {failure.example()}: expected {failure.expected}, got {failure.got}",
             file=sys.stderr,
         )
 

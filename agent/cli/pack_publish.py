@@ -47,7 +47,9 @@ def register(pack_subparsers: Any) -> None:
         help=f"how long agents treat this publication as current (default {DEFAULT_EXPIRY})",
     )
     build.add_argument(
-        "--serial", type=int, help="index serial (default: previous + 1, at least Unix time)"
+        "--serial",
+        type=int,
+        help="index serial, 1 to 2^53-1 (default: previous + 1, at least Unix time)",
     )
     build.set_defaults(func=run_build)
 
@@ -92,5 +94,15 @@ def _examples_pass(dirs: list[Path]) -> bool:
             f"postguard: build refused: {len(report.failures)} example(s) failed; nothing written",
             file=sys.stderr,
         )
+        return False
+    for rule in report.withheld:
+        print(
+            f"postguard: {rule.location}: {rule.pack.id}/{rule.rule_id}: its examples were"
+            " withheld when the pack was published, so they cannot be run; build from the"
+            " pack's source",
+            file=sys.stderr,
+        )
+    if report.withheld:
+        print("postguard: build refused: untested hashed rules; nothing written", file=sys.stderr)
         return False
     return True

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from agent.errors import UserError
+from agent.fsutil import write_atomic
 
 # The names in agent.report.formats.FORMATS, spelled out so that building the command line
 # does not import the report renderers (a test keeps the two equal).
@@ -43,13 +44,19 @@ def run(args: argparse.Namespace) -> int:
     from agent.report.events import load_events
     from agent.report.formats import FORMATS
 
-    report = build_report(load_events(args.db, args.since), args.since)
+    now = datetime.now(UTC)
+    report = build_report(load_events(args.db, args.since, now), args.since, now)
+    # Rendered and encoded whole before anything is written: a failure leaves stdout and
+    # --out untouched.
     text = FORMATS[args.format](report)
+    data = text.encode("utf-8")
     if args.out is None:
         sys.stdout.write(text)
         return 0
     try:
-        args.out.write_text(text, encoding="utf-8")
+        # A new file renamed over the old: a report that fails half-way, or a full disk,
+        # leaves the previous report as it was, never an empty or truncated one.
+        write_atomic(args.out, data)
     except OSError as exc:
         raise UserError(f"cannot write {args.out}: {exc.strerror}") from None
     print(f"wrote {args.out} ({len(report.rules)} rules, {report.totals.events} events)")

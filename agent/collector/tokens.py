@@ -1,4 +1,4 @@
-"""Which tokens the collector accepts: those given at start-up plus those in its database."""
+"""Which enrolment tokens the collector accepts: those given at start-up plus those stored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from agent.collector.store import token_digest
+from agent.collector.digests import token_digest
 from agent.errors import UserError
 
 
@@ -23,7 +23,7 @@ def read_tokens_file(path: Path) -> list[str]:
 
 
 class TokenRegistry:
-    """Maps a presented token to the enrolment name recorded with its events.
+    """Maps a presented enrolment token to its name (recorded with the devices it enrols).
 
     Stored tokens are looked up on every request, so one added with
     ``collector add-token`` works at once without restarting the server.

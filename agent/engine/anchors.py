@@ -32,14 +32,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from agent.engine.sre import sre_c, sre_parse
 from agent.engine.widechars import non_ascii
 
 MAX_PREFIX = 8  # longer prefixes add automaton states, not selectivity
-DENSE = 8  # more than one candidate start per this many characters: search instead
+DENSE = 24  # more than one candidate start per this many characters: search instead
+# (a timed match call costs about as much as letting one search read 24 characters)
 MAX_PREFIXES = 256  # per regex; beyond it prefixes are shortened until they fit
 MAX_CLASS = 10  # a class of at most this many characters (besides \s, \d) is expanded
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
@@ -232,14 +233,13 @@ def worth_anchoring(starts: list[int], text: str) -> bool:
     return len(starts) * DENSE <= len(text)
 
 
-def matches_at(regex: Any, text: str, starts: list[int]) -> Iterator[Any]:
-    """What ``regex.finditer(text)`` yields, trying only ``starts`` (ascending).
+def matches_at(match: Callable[[str, int], Any], text: str, starts: list[int]) -> Iterator[Any]:
+    """What ``finditer(text)`` yields, trying ``match(text, pos)`` only at ``starts`` (ascending).
 
     Every match is non-empty (it begins with a prefix), so each search after a
     match resumes at its end, as ``finditer`` does.
     """
     end = 0
-    match = regex.match
     for pos in starts:
         if pos < end:
             continue

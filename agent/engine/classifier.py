@@ -18,6 +18,8 @@ import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import eq
 from typing import ClassVar
 
 from agent.engine.matchers.base import Hit, Scan
@@ -46,20 +48,35 @@ class Tokens:
 
         CRC-32 continues from a prefix, so a bigram's key is its first word's key carried
         on over " " and the second word: one short C call per feature, no joined strings.
+        Features come in the order of :meth:`features`: unigrams, then bigrams.
         """
+        unigrams, bigrams, same = self._keys(seed)
+        sentences = self.sentences
+        return [
+            *zip(unigrams, sentences, strict=True),
+            *compress(zip(bigrams, sentences, strict=False), same),
+        ]
+
+    def key_set(self, seed: int) -> set[int]:
+        """The distinct feature keys, for scoring: what :meth:`keys` holds, without sentences.
+
+        Every step is one C-level call over the whole post (``map``, ``compress``), so a
+        3,000-character post is keyed in a fraction of the time a Python loop takes.
+        """
+        unigrams, bigrams, same = self._keys(seed)
+        found = set(unigrams)
+        found.update(compress(bigrams, same))
+        return found
+
+    def _keys(self, seed: int) -> tuple[list[int], list[int], list[bool]]:
+        """Unigram keys, the keys of each pair of neighbours, and whether a pair shares a
+        sentence (a bigram never spans a sentence end)."""
         crc32 = zlib.crc32
         raw = [text.encode("utf-8") for text in self.texts]
-        sentences = self.sentences
-        unigrams = [crc32(word, seed) for word in raw]
-        keys = list(zip(unigrams, sentences, strict=True))
-        keys += [
-            (crc32(second, crc32(b" ", first)), sentence)
-            for first, second, sentence, before in zip(
-                unigrams, raw[1:], sentences[1:], sentences, strict=False
-            )
-            if sentence == before
-        ]
-        return keys
+        unigrams = list(map(crc32, raw, repeat(seed)))
+        bigrams = list(map(crc32, raw[1:], map(crc32, repeat(b" "), unigrams)))
+        same = list(map(eq, self.sentences[1:], self.sentences))
+        return unigrams, bigrams, same
 
     def features(self) -> list[tuple[str, int]]:
         """Unigrams and bigrams within a sentence, each with the sentence it stands in."""
@@ -120,10 +137,10 @@ class LinearModel:
     def row(self, feature: str) -> tuple[float, ...] | None:
         return self.weights.get(zlib.crc32(feature.encode("utf-8"), self.seed))
 
-    def scores(self, keys: list[tuple[int, int]]) -> list[float]:
-        """Each label's probability for a post's feature keys (each feature counts once)."""
+    def scores(self, keys: set[int]) -> list[float]:
+        """Each label's probability for a post's distinct feature keys."""
         weights = self.weights
-        rows = [weights[key] for key in {key for key, _ in keys} if key in weights]
+        rows = list(map(weights.__getitem__, keys & weights.keys()))
         if not rows:
             return [_sigmoid(b) for b in self.bias]
         columns = zip(*rows, strict=True)  # every row has one weight per label
@@ -161,9 +178,9 @@ class ClassifierMatcher:
         cached = scan.clauses.get(memo)
         if cached is None:
             tokens = post_tokens(scan.views)
-            keys = tokens.keys(self.model.seed)
-            cached = scan.clauses[memo] = (tokens, keys, self.model.scores(keys))
-        tokens, keys, probabilities = cached
+            probabilities = self.model.scores(tokens.key_set(self.model.seed))
+            cached = scan.clauses[memo] = (tokens, probabilities)
+        tokens, probabilities = cached
         probability = probabilities[self.label]
         if probability < self.threshold or not len(tokens):
             return []
@@ -185,7 +202,7 @@ class ClassifierMatcher:
             ]
             if not candidates:
                 return []  # the model alone does not decide a finding
-        shares = self.model.by_sentence(keys, self.label)
+        shares = self.model.by_sentence(tokens.keys(self.model.seed), self.label)
         sentence = max(candidates, key=lambda s: shares.get(s, 0.0))
         start, end = spans[sentence]
         detail = f"{self.model.labels[self.label]} model {probability:.2f}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +14,7 @@ from agent.engine.matchers.hashed import HashedIndex
 from agent.engine.matchers.phrases import PhraseIndex
 from agent.engine.matchers.word_index import WordIndex
 from agent.engine.normalize import TextViews
+from agent.engine.pack_regex import CHECK_TIME_LIMIT_S, RegexTimeout
 from agent.engine.result import (
     CheckResult,
     Explanation,
@@ -28,6 +31,8 @@ from agent.engine.token_classes import TokenClasses
 
 if TYPE_CHECKING:
     from agent.packs.loader import PackSet
+
+log = logging.getLogger("postguard.engine")
 
 
 class Engine:
@@ -105,19 +110,24 @@ class Engine:
             now = now.replace(tzinfo=UTC)
         platform = Platform(platform)
         views = TextViews(text)
-        scan = Scan(views, self._text_index)
+        scan = Scan(views, self._text_index, deadline=time.monotonic() + CHECK_TIME_LIMIT_S)
         self._phrases.scan(scan)
         self._words.scan(scan)
         self._hashed.scan(scan)
         self._token_classes.scan(scan)
         findings: list[Finding] = []
+        timed_out: list[str] = []
         present = scan.literals()
         for rule, needs in self._by_platform[platform]:
             if needs and not needs <= present:
                 continue  # a literal every match contains is missing: no call to find
             if rule.active is not None and not rule.active.contains(now):
                 continue
-            hits = rule.matcher.find(scan)
+            try:
+                hits = rule.matcher.find(scan)
+            except RegexTimeout:
+                timed_out.append(_ran_out(rule))
+                continue
             if not hits:
                 continue
             allowed = scan.hits(rule.exception_slot) if rule.exception_slot else []
@@ -132,7 +142,19 @@ class Engine:
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
-        return CheckResult(verdict=verdict_for(findings), findings=findings, packs=list(self._refs))
+        return CheckResult(
+            verdict=verdict_for(findings),
+            findings=findings,
+            packs=list(self._refs),
+            timed_out=timed_out,
+        )
+
+
+def _ran_out(rule: CompiledRule) -> str:
+    """Name (and log, without the text) a rule whose regex ran out of time on a check."""
+    name = f"{rule.info.pack.id}/{rule.info.rule_id}"
+    log.warning("rule %s ran out of time on a draft and was left out of its check", name)
+    return name
 
 
 def _collapse(hits: list[Hit]) -> list[Hit]:

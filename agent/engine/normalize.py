@@ -3,8 +3,9 @@
 A check builds one :class:`TextViews` and every rule reads from it:
 
 ``cased``
-    NFKC, invisible characters (zero-width, soft hyphen, bidi controls) removed,
-    stray combining marks dropped, Cyrillic/Greek look-alikes folded to Latin.
+    NFKC, invisible characters (zero-width, soft hyphen, bidi controls, control
+    characters other than tab and line breaks) removed, stray combining marks
+    dropped, Cyrillic/Greek look-alikes folded to Latin.
     Case is kept; ``pattern`` rules and case-sensitive phrases run here.
 ``folded``
     ``cased``, case-folded, with letter-spaced words ("c o n f i d e n t i a l")
@@ -35,6 +36,10 @@ from agent.engine.confusables import CONFUSABLES
 from agent.engine.widechars import astral_positions, non_ascii, non_ascii_runs
 
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
+# Control characters (category Cc) draw nothing, so "pass\x7fword" reads "password" to a
+# person and must read so to every rule.  Tab and the line breaks stay: they separate words.
+_KEPT_CONTROLS = frozenset("\t\n\r")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Single letters joined by one repeated separator: "c o n f", "c.o.n.f", "c-o-n-f".
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?P<sep>[ .\-_*·•])[^\W\d_](?:(?P=sep)[^\W\d_]){2,}(?!\w)")
 # Inside every such run (four letters or more): separator, letter, separator,
@@ -122,7 +127,23 @@ class View:
 
 
 def _is_invisible(char: str) -> bool:
-    return unicodedata.category(char) == "Cf" or char in _FILLERS
+    category = unicodedata.category(char)
+    return category == "Cf" or char in _FILLERS or (category == "Cc" and char not in _KEPT_CONTROLS)
+
+
+def _runs_to_fold(text: str) -> list[tuple[int, int]]:
+    """Spans the cased view rewrites: non-ASCII runs and ASCII control characters."""
+    runs = non_ascii_runs(text)
+    controls = [m.span() for m in _ASCII_CONTROL.finditer(text)]
+    if not controls:
+        return runs
+    merged: list[tuple[int, int]] = []
+    for begin, stop in sorted(runs + controls):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(stop, merged[-1][1]))
+        else:
+            merged.append((begin, stop))
+    return merged
 
 
 def _is_mark(char: str) -> bool:
@@ -179,7 +200,7 @@ class _PiecewiseMap(Sequence[int]):
 
 
 def cased_view(text: str) -> View:
-    if text.isascii():
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
         return View(text)
     out: list[str] = []
     firsts: list[int] = []  # view offset where each piece begins
@@ -189,7 +210,7 @@ def cased_view(text: str) -> View:
     cluster_ends: list[int] = []
     size = 0
     pos = 0
-    for begin, stop in non_ascii_runs(text):
+    for begin, stop in _runs_to_fold(text):
         if begin > pos and _is_mark(text[begin]):
             begin -= 1  # an ASCII base letter followed by combining marks
         if begin > pos:

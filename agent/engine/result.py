@@ -94,6 +94,11 @@ class CheckResult(_Frozen):
     verdict: Verdict
     findings: list[Finding]
     packs: list[PackRef]
+    timed_out: list[str] = Field(
+        default_factory=list,
+        description="rules (pack/rule) whose regex ran out of time on this text and were "
+        "left out of this check",
+    )
 
 
 def verdict_for(findings: list[Finding]) -> Verdict:

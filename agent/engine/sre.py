@@ -1,19 +1,16 @@
-"""Python's regex parser and compiler, which the standard library keeps private from 3.11 on.
+"""Python's regex parser, which the standard library keeps private from 3.11 on.
 
 The engine reads parsed regexes at load to derive what every match must
-contain and where it can start (``prefilter``, ``anchors``), and the start-up
-cache stores compiled regexes as code (``regex_pickle``).
+contain and where it can start (``prefilter``, ``anchors``).
 """
 
 from __future__ import annotations
 
 try:
-    from re import _compiler as sre_compile  # type: ignore[attr-defined]
     from re import _constants as sre_c  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10 and earlier
-    import sre_compile
     import sre_constants as sre_c
     import sre_parse
 
-__all__ = ["sre_c", "sre_compile", "sre_parse"]
+__all__ = ["sre_c", "sre_parse"]

@@ -253,8 +253,18 @@ class Uploader:
             "Content-Encoding": "gzip",
         }
         body = gzip_body(encode_events(batch))
-        async with session.post(self.config.endpoint, data=body, headers=headers) as response:
+        # Never follow a redirect: a collector (or whatever answers in its name) pointing
+        # elsewhere would have the events, and the token, delivered to another host, and
+        # that host's "Success" would mark them uploaded without IT ever seeing them.
+        async with session.post(
+            self.config.endpoint, data=body, headers=headers, allow_redirects=False
+        ) as response:
             raw = await response.read()
+            if 300 <= response.status < 400:
+                raise BatchRejected(
+                    f"the collector answered HTTP {response.status} (a redirect); redirects "
+                    "are not followed: set upload.collector_url to the collector's own URL"
+                )
             if response.status == 413:
                 raise _TooLarge
             answer = _parse_answer(raw)
@@ -308,8 +318,9 @@ def build_status(
     last_error: str | None = None,
     next_attempt_at: float | None = None,
     uploaded: int = 0,
+    not_enrolled: str = "not enrolled: run `postguard enroll URL --token T`",
 ) -> UploadStatus:
-    """The ``uploads`` status section; also used when the agent is not enrolled."""
+    """The ``uploads`` status section; also used when the agent is not (yet) enrolled."""
     pending = outbox.pending_count()
     first = outbox.pending(1) if pending else []
     oldest = _epoch(first[0].model_dump(mode="json").get("time")) if first else None
@@ -321,9 +332,7 @@ def build_status(
         oldest_pending=_stamp(oldest),
         last_attempt=_stamp(last_attempt),
         last_success=_stamp(last_success),
-        last_error=last_error
-        if collector is not None
-        else "not enrolled: run `postguard enroll URL --token T`",
+        last_error=last_error if collector is not None else not_enrolled,
         next_attempt_in_s=None
         if next_attempt_at is None
         else max(0.0, round(next_attempt_at - time.time(), 1)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from collections.abc import Iterable, Iterator
 from enum import IntEnum
 from typing import Any, Final
@@ -18,6 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 HEC_PATH: Final = "/services/collector/event"
 HEC_HEALTH_PATH: Final = "/services/collector/health"
+# Not part of HEC: where ``postguard collector serve`` exchanges an enrolment token for a
+# device token.  Under the HEC prefix, so a proxy that forwards HEC forwards it too; Splunk
+# answers 404 there, which tells the agent to use the enrolment token as its HEC token.
+ENROL_PATH: Final = "/services/collector/postguard/enrol"
+DEVICE_TOKEN_PREFIX: Final = "pgd_"  # noqa: S105 -- a fixed prefix, not a secret
+# Deeper than any envelope an agent sends (event > payload > findings > span is 4).
+MAX_JSON_DEPTH: Final = 16
 SOURCE: Final = "postguard"
 SOURCETYPE: Final = "postguard:event"
 AUTH_SCHEME: Final = "Splunk"
@@ -114,6 +122,25 @@ def gzip_body(raw: bytes) -> bytes:
     return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
+class EnrolRequest(BaseModel):
+    """The body of an enrolment: which device asks, for which user; ``current_token`` rotates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    device_id: str = Field(min_length=1, max_length=64)
+    user: str = Field(min_length=1, max_length=256)
+    current_token: str | None = Field(default=None, max_length=256, repr=False)
+
+
+class EnrolAnswer(BaseModel):
+    """A device token, valid only for events of ``device_id``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    device_id: str = Field(min_length=1, max_length=64)
+    device_token: str = Field(min_length=1, max_length=256, repr=False)
+
+
 class WireFormatError(ValueError):
     """A batch that is not a sequence of HEC envelopes; ``index`` is the 0-based bad event."""
 
@@ -123,9 +150,38 @@ class WireFormatError(ValueError):
         self.index = index
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def iter_json_objects(text: str) -> Iterator[tuple[int, Any]]:
-    """Split HEC's concatenated-JSON body: objects back to back, optional whitespace between."""
-    decoder = json.JSONDecoder()
+    """Split HEC's concatenated-JSON body: objects back to back, optional whitespace between.
+
+    Hostile bodies are format errors, not crashes: nesting deep enough to exhaust the
+    parser's recursion, an integer too long to convert, NaN/Infinity, a float that
+    overflows to infinity.
+    """
+    decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
     pos, index, end = 0, 0, len(text)
     while True:
         while pos < end and text[pos] in " \t\r\n":
@@ -136,6 +192,12 @@ def iter_json_objects(text: str) -> Iterator[tuple[int, Any]]:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise WireFormatError(HecCode.INVALID_DATA_FORMAT, index, exc.msg) from None
+        except RecursionError:
+            raise WireFormatError(HecCode.INVALID_DATA_FORMAT, index, "nested too deeply") from None
+        except ValueError as exc:  # an over-long integer, NaN, Infinity, 1e999
+            raise WireFormatError(HecCode.INVALID_DATA_FORMAT, index, str(exc)) from None
+        if json_depth(value) > MAX_JSON_DEPTH:
+            raise WireFormatError(HecCode.INVALID_DATA_FORMAT, index, "nested too deeply")
         yield index, value
         index += 1
 

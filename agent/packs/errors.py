@@ -15,5 +15,6 @@ class PackError(UserError):
         if path is not None:
             where = f"{path}:{line}: " if line is not None else f"{path}: "
         super().__init__(where + message)
+        self.reason = message  # without the file and line, for callers that name the file
         self.path = path
         self.line = line

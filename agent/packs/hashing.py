@@ -12,9 +12,19 @@ import secrets
 
 from agent.engine.matchers.hashed import phrase_digest, phrase_entry, phrase_key
 from agent.packs.errors import PackError
-from agent.packs.models import MAX_HASHED_WORDS, MAX_HASHES_PER_RULE, MIN_SALT_HEX
+from agent.packs.models import (
+    MAX_HASHED_WORDS,
+    MAX_HASHES_PER_RULE,
+    MIN_SALT_HEX,
+    ConditionalMatch,
+    HashedPhrasesMatch,
+    Match,
+)
 
 SALT_BYTES = 16
+# What a published pack carries instead of each example of a hashed rule: a match example
+# has to name a listed phrase, so the plain text stays with the pack's source.
+WITHHELD_EXAMPLE = "(withheld: a hashed rule's examples are run by pack build, not published)"
 
 
 def new_salt() -> str:
@@ -73,3 +83,12 @@ def render_yaml(digests: list[str], salt_hex: str, max_words: int) -> str:
     ]
     lines.extend(f'    - "{digest}"' for digest in digests)
     return "\n".join(lines) + "\n"
+
+
+def is_hashed(match: Match) -> bool:
+    """Whether a rule's match is, or holds, a ``hashed_phrases`` matcher."""
+    if isinstance(match, HashedPhrasesMatch):
+        return True
+    if isinstance(match, ConditionalMatch):
+        return is_hashed(match.trigger) or is_hashed(match.require)
+    return False

@@ -157,7 +157,7 @@ def _load_pack(directory: Path, issues: list[PackError]) -> Pack | None:
         issues.append(PackError("not a pack directory (expected pack.yaml inside)", path=directory))
         return None
     meta_path = directory / "pack.yaml"
-    if not meta_path.is_file():
+    if not meta_path.exists():  # anything else there (a FIFO, a device) load_yaml refuses
         issues.append(PackError("missing pack.yaml", path=directory))
         return None
     before = len(issues)

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.engine.classifier import LinearModel
+from agent.fsutil import FileTooLarge, read_regular_file
 from agent.packs.errors import PackError
 
 FORMAT = "postguard-linear/1"
@@ -69,13 +70,17 @@ class ModelFile(BaseModel):
 def load_model(path: Path) -> ModelFile:
     """Read and validate one model file; ``PackError`` naming the file on any problem."""
     try:
-        size = path.stat().st_size
-    except OSError:
+        # a regular file, read from the descriptor it was checked on, up to the cap: a FIFO
+        # or a link to /dev/zero in its place is refused, never read
+        raw = read_regular_file(path, MAX_MODEL_BYTES)
+    except FileNotFoundError:
         raise PackError("model file not found (expected models/<name>.json)", path=path) from None
-    if size > MAX_MODEL_BYTES:
-        raise PackError(f"model file is {size} bytes; the limit is {MAX_MODEL_BYTES}", path=path)
+    except FileTooLarge as exc:
+        raise PackError(f"model file is too large: {exc.strerror}", path=path) from None
+    except OSError as exc:
+        raise PackError(f"cannot read: {exc.strerror or exc}", path=path) from None
     try:
-        data = json.loads(path.read_bytes(), parse_constant=_refuse_constant)
+        data = json.loads(raw, parse_constant=_refuse_constant)
         model = ModelFile.model_validate(data)
         model.check_shape()
     except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError

@@ -1,5 +1,9 @@
 """Static checks that keep a pack's regular expressions fast on any input.
 
+These are advice to the pack's author, caught at lint time; the guarantee that no
+regex can stall a check is the time limit every match runs under
+(``agent.engine.pack_regex``).
+
 Python's ``re`` backtracks, so a quantified group whose body can split the
 same characters in many ways — ``(a+)+``, ``(\\w+\\s?)*`` — takes exponential
 time on a near-miss.  We refuse a repeated group when one of its
@@ -11,6 +15,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+import regex
+
+from agent.engine.pack_regex import compile_pack_regex
 
 try:  # Python 3.11+ keeps the parser private
     from re import _constants as sre_c  # type: ignore[attr-defined]
@@ -36,7 +44,8 @@ def check_regex(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"regex is {len(pattern)} characters; the limit is {MAX_REGEX_CHARS}")
     try:
         compiled = re.compile(pattern)
-    except re.error as exc:
+        compile_pack_regex(pattern)  # what checks run: the two must agree on the syntax
+    except (re.error, regex.error) as exc:
         raise ValueError(f"invalid regex: {exc}") from None
     except (RecursionError, OverflowError):
         raise ValueError("invalid regex: too complex") from None

@@ -5,6 +5,11 @@ the packs before it, exactly as in production.  A positive example must
 produce a finding of its rule (with the expected ``matched`` text, when
 given); a negative example must produce none.  Time-bound rules are tried
 inside their active window, platform-bound rules on their first platform.
+
+A hashed rule's examples name what its list hides, so a failure of one is
+reported by its position, never its text.  A published pack carries
+placeholders instead of those examples (see :mod:`agent.publish.withhold`):
+they are counted as withheld, not run.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.engine.engine import Engine
 from agent.engine.result import PackRef, Platform
+from agent.packs.hashing import WITHHELD_EXAMPLE, is_hashed
 from agent.packs.loader import SourcedRule, load_pack_set
 from agent.packs.models import ExampleBase, Rule
 
@@ -30,9 +36,19 @@ class ExampleFailure(_Model):
     rule_id: str
     location: str  # file:line of the rule
     kind: str  # "match" | "no_match"
-    text: str
+    number: int  # 1-based, among the rule's examples of this kind
+    text: str  # empty for a hashed rule: its examples name what the list hides
     expected: str
     got: str
+
+    @property
+    def hidden(self) -> bool:
+        return not self.text
+
+    def example(self) -> str:
+        if self.hidden:
+            return f"#{self.number} (text not shown: the rule's list is hashed)"
+        return repr(self.text)
 
 
 class PackSummary(_Model):
@@ -41,18 +57,31 @@ class PackSummary(_Model):
     examples: int
     failed: int
     disabled_rules: int
+    withheld_rules: int = 0  # hashed rules of a published pack: examples not shipped
 
     def line(self) -> str:
         disabled = f", {self.disabled_rules} disabled" if self.disabled_rules else ""
+        withheld = (
+            f", {self.withheld_rules} hashed rule(s) with examples withheld at publication"
+            if self.withheld_rules
+            else ""
+        )
         return (
             f"{self.pack.id} {self.pack.version}: {self.rules} rules, {self.examples} examples,"
-            f" {self.failed} failed{disabled}"
+            f" {self.failed} failed{disabled}{withheld}"
         )
+
+
+class WithheldRule(_Model):
+    pack: PackRef
+    rule_id: str
+    location: str  # file:line of the rule
 
 
 class PackTestReport(_Model):
     packs: list[PackSummary]
     failures: list[ExampleFailure]
+    withheld: list[WithheldRule] = []
 
     @property
     def ok(self) -> bool:
@@ -70,13 +99,24 @@ def run_pack_examples(dirs: Sequence[Path], *, now: datetime | None = None) -> P
     disabled = set(pack_set.disabled)
     summaries: list[PackSummary] = []
     failures: list[ExampleFailure] = []
+    withheld: list[WithheldRule] = []
     for pack in pack_set.packs:
         examples = 0
         failed_before = len(failures)
+        withheld_before = len(withheld)
         disabled_count = 0
         for sourced in pack.rules:
             if (pack.meta.id, sourced.rule.id) in disabled:
                 disabled_count += 1
+                continue
+            if _withheld(sourced.rule):
+                withheld.append(
+                    WithheldRule(
+                        pack=pack.ref,
+                        rule_id=sourced.rule.id,
+                        location=f"{sourced.path}:{sourced.line}",
+                    )
+                )
                 continue
             examples += _run_rule(engine, pack.ref, sourced, clock, failures)
         summaries.append(
@@ -86,9 +126,16 @@ def run_pack_examples(dirs: Sequence[Path], *, now: datetime | None = None) -> P
                 examples=examples,
                 failed=len(failures) - failed_before,
                 disabled_rules=disabled_count,
+                withheld_rules=len(withheld) - withheld_before,
             )
         )
-    return PackTestReport(packs=summaries, failures=failures)
+    return PackTestReport(packs=summaries, failures=failures, withheld=withheld)
+
+
+def _withheld(rule: Rule) -> bool:
+    """A hashed rule as published: every example is the placeholder."""
+    texts = [e.text for e in (*rule.examples.positives(), *rule.examples.negatives())]
+    return is_hashed(rule.match) and all(text == WITHHELD_EXAMPLE for text in texts)
 
 
 def _run_rule(
@@ -100,14 +147,22 @@ def _run_rule(
 ) -> int:
     rule = sourced.rule
     location = f"{sourced.path}:{sourced.line}"
+    hidden = is_hashed(rule.match)
 
-    def fail(kind: str, text: str, expected: str, got: str) -> None:
+    def fail(kind: str, text: str, expected: str, got: str, number: int) -> None:
+        if hidden:  # the text names a listed phrase: say which example, not what it says
+            text = ""
+            if expected.startswith("matched"):
+                expected = "a finding on its `matched` text"
+            if got.startswith("matched"):
+                got = "a finding on other text" if kind == "match" else "a finding"
         failures.append(
             ExampleFailure(
                 pack=pack,
                 rule_id=rule.id,
                 location=location,
                 kind=kind,
+                number=number,
                 text=text,
                 expected=expected,
                 got=got,
@@ -122,16 +177,16 @@ def _run_rule(
 
     positives = rule.examples.positives()
     negatives = rule.examples.negatives()
-    for positive in positives:
+    for number, positive in enumerate(positives, start=1):
         found = matched(positive)
         if not found:
-            fail("match", positive.text, "a finding", "no finding")
+            fail("match", positive.text, "a finding", "no finding", number)
         elif positive.matched is not None and positive.matched not in found:
-            fail("match", positive.text, f"matched {positive.matched!r}", _quoted(found))
-    for negative in negatives:
+            fail("match", positive.text, f"matched {positive.matched!r}", _quoted(found), number)
+    for number, negative in enumerate(negatives, start=1):
         found = matched(negative)
         if found:
-            fail("no_match", negative.text, "no finding", _quoted(found))
+            fail("no_match", negative.text, "no finding", _quoted(found), number)
     return len(positives) + len(negatives)
 
 

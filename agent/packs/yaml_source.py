@@ -1,23 +1,57 @@
-"""Safe YAML loading that remembers where every mapping, key and list item came from.
+"""The one YAML reader (and writer) of the agent: strict, bounded, and line-aware.
+
+Every YAML document the agent or the CLI reads (pack files, and a downloaded
+pack's ``pack.yaml`` before anything else looks at it) goes through
+:func:`load_yaml` / :func:`parse_yaml`; no other module imports PyYAML (a test
+walks the source to keep it so).  The document is checked event by event
+*before* any node is built or any value constructed:
+
+- no aliases (``*name``) and no anchors (``&name``): packs never need them, and
+  aliases are how a "billion laughs" document of a few hundred bytes expands
+  into gigabytes;
+- at most :data:`MAX_DEPTH` levels of nesting, :data:`MAX_NODES` nodes and
+  :data:`MAX_SCALAR_CHARS` characters in any one value, in a file of at most
+  :data:`MAX_FILE_BYTES` bytes that is a regular file (never a FIFO or a device);
+- one document, string keys, no duplicate keys, no merge keys (``<<``) and no
+  explicit tags beyond the plain core types.
 
 Mappings load as :class:`LineDict` and sequences as :class:`LineList`; both
 carry the 1-based line of the node and of each key/item, so a validation
-error deep inside a rule can name ``file:line``.  Aliases and duplicate keys
-are refused: packs never need them, and aliases are how "billion laughs"
-documents blow up memory.
+error deep inside a rule can name ``file:line``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from agent.fsutil import read_regular_file
 from agent.packs.errors import PackError
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES: Final = 8 * 1024 * 1024
+MAX_DEPTH: Final = 32
+MAX_NODES: Final = 1_000_000
+MAX_SCALAR_CHARS: Final = 65_536
+
+_CORE = "tag:yaml.org,2002:"
+# The tags a pack may spell out (``!!str 2026``); implicit resolution also yields
+# timestamps (``effective: 2026-01-01``), which are allowed because they are not spelt.
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null"))
+_IMPLICIT_SCALAR_TAGS = _SCALAR_TAGS | {_CORE + "timestamp"}
+_SEQ_TAG = _CORE + "seq"
+_MAP_TAG = _CORE + "map"
 
 
 class LineDict(dict[str, Any]):
@@ -30,35 +64,90 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
+class _Refused(yaml.MarkedYAMLError):
+    def __init__(self, problem: str, node_or_event: Node | Any) -> None:
+        super().__init__(problem=problem, problem_mark=node_or_event.start_mark)
+
+
 # libyaml parses when available (a 200k-phrase list loads in a fraction of the time);
-# construction stays in Python, so the line bookkeeping below applies to both.
+# composition and construction stay in Python, so the checks and the line bookkeeping
+# below apply to both.
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            # the composer hands back the same node for every *alias
-            raise yaml.MarkedYAMLError(
-                problem="aliases (*name) are not allowed in packs", problem_mark=node.start_mark
-            )
-        return super().construct_object(node, deep=deep)
+    """Composes nodes from parser events itself, refusing what packs never need first."""
+
+    _nodes = 0
+
+    def get_single_node(self) -> Node | None:
+        self.get_event()  # stream start
+        node: Node | None = None
+        if not self.check_event(StreamEndEvent):
+            self.get_event()  # document start
+            node = self._compose(depth=1)
+            self.get_event()  # document end
+            if not self.check_event(StreamEndEvent):
+                raise _Refused("a file holds one YAML document; found a second", self.get_event())
+        self.get_event()  # stream end
+        return node
+
+    def _compose(self, depth: int) -> Node:
+        event = self.get_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused("aliases (*name) are not allowed", event)
+        if event.anchor is not None:
+            raise _Refused("anchors (&name) are not allowed", event)
+        if depth > MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(f"more than {MAX_NODES} values in one file", event)
+        explicit = event.tag not in (None, "!")
+        start: Any = event.start_mark  # libyaml's marks or PyYAML's: nodes take either
+        if isinstance(event, ScalarEvent):
+            if len(event.value) > MAX_SCALAR_CHARS:
+                raise _Refused(
+                    f"a value of {len(event.value)} characters; the limit is {MAX_SCALAR_CHARS}",
+                    event,
+                )
+            tag = event.tag if explicit else self.resolve(ScalarNode, event.value, event.implicit)
+            if tag == _CORE + "merge":
+                raise _Refused("merge keys (<<) are not allowed", event)
+            if tag not in (_SCALAR_TAGS if explicit else _IMPLICIT_SCALAR_TAGS):
+                what = f"tag {_clip(tag)}" if explicit else f"the plain value {_clip(event.value)}"
+                raise _Refused(f"{what} is not allowed; quote it or drop the tag", event)
+            end: Any = event.end_mark
+            return ScalarNode(tag, event.value, start, end, event.style)
+        if isinstance(event, SequenceStartEvent):
+            if explicit and event.tag != _SEQ_TAG:
+                raise _Refused(f"tag {_clip(event.tag)} is not allowed on a list", event)
+            seq = SequenceNode(_SEQ_TAG, [], start, None, flow_style=event.flow_style)
+            while not self.check_event(SequenceEndEvent):
+                seq.value.append(self._compose(depth + 1))
+            seq.end_mark = self.get_event().end_mark
+            return seq
+        if isinstance(event, MappingStartEvent):
+            if explicit and event.tag != _MAP_TAG:
+                raise _Refused(f"tag {_clip(event.tag)} is not allowed on a mapping", event)
+            mapping = MappingNode(_MAP_TAG, [], start, None, flow_style=event.flow_style)
+            while not self.check_event(MappingEndEvent):
+                key = self._compose(depth + 1)
+                mapping.value.append((key, self._compose(depth + 1)))
+            mapping.end_mark = self.get_event().end_mark
+            return mapping
+        raise _Refused("unexpected YAML structure", event)  # pragma: no cover - parser order
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
-        self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                raise yaml.MarkedYAMLError(
-                    problem=f"keys must be strings, got {key!r}", problem_mark=key_node.start_mark
-                )
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _CORE + "str":
+                raise _Refused("keys must be plain words or strings", key_node)
+            key = key_node.value
             if key in result:
-                raise yaml.MarkedYAMLError(
-                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-                )
+                raise _Refused(f"duplicate key {_clip(key)}", key_node)
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
@@ -78,36 +167,76 @@ def _construct_map(loader: _Loader, node: MappingNode) -> LineDict:
     return loader.construct_mapping(node, deep=True)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor(_SEQ_TAG, _construct_seq)
+_Loader.add_constructor(_MAP_TAG, _construct_map)
+
+
+def _clip(value: str | None, limit: int = 40) -> str:
+    text = value or ""
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
 
 
 def load_yaml(path: Path) -> Any:
-    """Load one YAML file safely; any problem is a :class:`PackError` with file:line."""
+    """Read and parse one YAML file; any problem is a :class:`PackError` naming file:line."""
     try:
-        size = path.stat().st_size
+        raw = read_regular_file(path, MAX_FILE_BYTES)
     except OSError as exc:
-        raise PackError(f"cannot read: {exc.strerror}", path=path) from None
-    if size > MAX_FILE_BYTES:
-        raise PackError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", path=path)
+        raise PackError(f"cannot read: {exc.strerror or exc}", path=path) from None
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
-    except OSError as exc:
-        raise PackError(f"cannot read: {exc.strerror}", path=path) from None
     except UnicodeDecodeError as exc:
         raise PackError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
+    return parse_yaml(text, path=path)
+
+
+def parse_yaml(text: str, *, path: Path | None = None) -> Any:
+    """Parse YAML text with the checks above; ``path`` only names the source in errors."""
+    if len(text) > MAX_FILE_BYTES:
+        raise PackError(f"the text is {len(text)} characters; the limit is {MAX_FILE_BYTES}")
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        raise PackError(f"invalid YAML: {problem}", path=path, line=line) from None
+        raise PackError(f"invalid YAML: {problem[:300]}", path=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise PackError(f"invalid YAML: {' '.join(str(exc).split())}", path=path) from None
-    except RecursionError:
+        raise PackError(f"invalid YAML: {' '.join(str(exc).split())[:300]}", path=path) from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps far below the limit
         raise PackError("invalid YAML: nested too deeply", path=path) from None
+    finally:
+        loader.dispose()
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # what is written here must load again under the rules above
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text for plain data (mappings, lists, strings, numbers, dates), keys in order.
+
+    What it writes loads again through :func:`parse_yaml` to equal data: no anchors,
+    no aliases, no tags.
+    """
+    text: str = yaml.dump(
+        _plain(data),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return text
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return data
 
 
 def line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:

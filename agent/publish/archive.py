@@ -13,13 +13,18 @@ import gzip
 import io
 import tarfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+
+from agent.fsutil import read_regular_file
+from agent.publish.quoting import quoted
 
 FIXED_MTIME = 0
 # Editor and OS litter that must never change a pack's hash.
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "__pycache__"}
 
 MAX_MEMBERS = 2_000
+MAX_FILE_BYTES = 64 * 1024 * 1024  # per file of a pack being built
 _TAR_OVERHEAD = 1536  # per member: header, a possible PAX header, padding
 
 
@@ -42,11 +47,13 @@ def pack_files(pack_dir: Path) -> list[tuple[str, Path]]:
     return files
 
 
-def build_archive(pack_dir: Path) -> bytes:
+def build_archive(pack_dir: Path, replace: Mapping[str, bytes] | None = None) -> bytes:
+    """The archive of ``pack_dir``; ``replace`` gives other bytes for some of its files."""
+    replace = replace or {}
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, path in pack_files(pack_dir):
-            data = path.read_bytes()
+            data = replace[name] if name in replace else _read(path)
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mtime = FIXED_MTIME
@@ -58,6 +65,13 @@ def build_archive(pack_dir: Path) -> bytes:
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=FIXED_MTIME) as gz:
         gz.write(raw.getvalue())
     return out.getvalue()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_regular_file(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def extract_archive(
@@ -76,17 +90,19 @@ def extract_archive(
                 if member.isdir():
                     continue
                 if not member.isfile():
-                    raise ArchiveError(f"{member.name!r} is not a regular file (links are refused)")
+                    raise ArchiveError(
+                        f"{quoted(member.name)} is not a regular file (links are refused)"
+                    )
                 name = _safe_name(member.name)
                 if name in seen:
-                    raise ArchiveError(f"{name!r} appears twice in the archive")
+                    raise ArchiveError(f"{quoted(name)} appears twice in the archive")
                 seen.add(name)
                 total += member.size
                 if total > max_bytes:
                     raise ArchiveError(f"the unpacked pack is larger than {max_bytes} bytes")
                 source = tar.extractfile(member)
                 if source is None:  # pragma: no cover - isfile() members always have data
-                    raise ArchiveError(f"{name!r} has no data")
+                    raise ArchiveError(f"{quoted(name)} has no data")
                 content = source.read()
                 if len(content) != member.size:
                     raise ArchiveError("the archive is truncated")
@@ -127,5 +143,5 @@ def _safe_name(name: str) -> str:
         or any(part in ("..", "") for part in path.parts)
         or ":" in path.parts[0]
     ):
-        raise ArchiveError(f"{name!r} is not a safe relative path")
+        raise ArchiveError(f"{quoted(name)} is not a safe relative path")
     return path.as_posix()

@@ -13,9 +13,19 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.publish.quoting import one_line
+
 INDEX_FORMAT = 1
 INDEX_NAME = "index.json"
 SIGNATURE_NAME = "index.json.sig"
+
+# Serials are compared as integers, named in the store's directory names and shown as JSON
+# numbers (status, the extension), so their range is bounded here, once, for the builder,
+# the verifier and the store alike: exact as a JSON number anywhere (an IEEE double), which
+# is 16 digits and holds a millisecond Unix time for the next quarter million years.
+MIN_SERIAL = 1
+MAX_SERIAL = 2**53 - 1
+SERIAL_DIGITS = len(str(MAX_SERIAL))
 
 PACK_ID_RE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 VERSION_RE = r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$"
@@ -24,6 +34,14 @@ _SAFE_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*
 
 class InvalidIndex(ValueError):
     """The index is not a valid PostGuard pack index."""
+
+
+def check_serial(serial: int) -> int:
+    """``serial`` if a publication may carry it; else ValueError saying the range."""
+    if not MIN_SERIAL <= serial <= MAX_SERIAL:
+        shown = str(serial) if abs(serial) < 10**40 else f"a {len(str(abs(serial)))}-digit number"
+        raise ValueError(f"a serial must be between {MIN_SERIAL} and {MAX_SERIAL}, not {shown}")
+    return serial
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -55,7 +73,9 @@ class PackEntry(_Strict):
 
 class PackIndex(_Strict):
     format: Literal[1] = 1
-    serial: int = Field(ge=1, description="strictly increasing with every publication")
+    serial: int = Field(
+        ge=MIN_SERIAL, le=MAX_SERIAL, description="strictly increasing with every publication"
+    )
     issued_at: AwareDatetime
     expires_at: AwareDatetime
     packs: list[PackEntry] = Field(min_length=1, description="in layering order")
@@ -78,7 +98,8 @@ class PackIndex(_Strict):
             return cls.model_validate_json(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "index"
+            # an unknown key names itself in ``loc``: whatever length the index gave it
+            where = one_line(".".join(str(p) for p in first["loc"]) or "index", 120)
             raise InvalidIndex(f"the pack index is invalid at {where}: {first['msg']}") from None
 
     def expired(self, now: datetime) -> bool:

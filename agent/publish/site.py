@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.errors import UserError
 from agent.fsutil import WORLD_READABLE, write_atomic
+from agent.packs.errors import PackError
+from agent.packs.yaml_source import LineDict, load_yaml
 from agent.publish.archive import ArchiveError, build_archive
 from agent.publish.index import (
     INDEX_NAME,
@@ -28,9 +29,12 @@ from agent.publish.index import (
     InvalidIndex,
     PackEntry,
     PackIndex,
+    check_serial,
     utc_now,
 )
+from agent.publish.quoting import quoted
 from agent.publish.signing import sign_index
+from agent.publish.withhold import withheld_examples
 
 ARCHIVE_DIR = "packs"
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
@@ -54,19 +58,19 @@ def parse_duration(text: str) -> timedelta:
 
 def read_pack_source(directory: Path) -> PackSource:
     path = directory / "pack.yaml"
+    if not path.exists():
+        raise UserError(f"{directory} is not a pack: {path} is missing")
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{directory} is not a pack: {path} is missing") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read: {' '.join(str(exc).split())[:200]}") from None
-    if not isinstance(meta, dict):
+        meta = load_yaml(path)
+    except PackError as exc:
+        raise UserError(exc.message) from None
+    if not isinstance(meta, LineDict):
         raise UserError(f"{path}: expected a mapping with id and version")
     pack_id, version = str(meta.get("id", "")), str(meta.get("version", ""))
     if not re.match(PACK_ID_RE, pack_id):
-        raise UserError(f"{path}: id {pack_id!r} must match [a-z0-9-]+")
+        raise UserError(f"{path}: id {quoted(pack_id)} must match [a-z0-9-]+")
     if not re.match(VERSION_RE, version):
-        raise UserError(f"{path}: version {version!r} must be dotted integers like 2026.11.1")
+        raise UserError(f"{path}: version {quoted(version)} must be dotted integers like 2026.11.1")
     return PackSource(pack_id, version, directory)
 
 
@@ -100,9 +104,14 @@ def build_site(
     if len(set(ids)) != len(ids):
         raise UserError(f"the same pack id is given twice: {', '.join(ids)}")
     last = previous_serial(out)
+    given = serial is not None
     if serial is None:
         serial = max(last + 1, int(now.timestamp()))
-    elif serial <= last:
+    try:
+        check_serial(serial)
+    except ValueError as exc:
+        raise UserError(f"{'--serial: ' if given else ''}{exc}") from None
+    if serial <= last:
         raise UserError(f"--serial {serial} must be higher than the published serial {last}")
 
     (out / ARCHIVE_DIR).mkdir(parents=True, exist_ok=True)
@@ -118,7 +127,7 @@ def _publish_archive(
     source: PackSource, out: Path, issued_at: datetime, expires_at: datetime
 ) -> PackEntry:
     try:
-        data = build_archive(source.directory)
+        data = build_archive(source.directory, withheld_examples(source.directory))
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     rel = f"{ARCHIVE_DIR}/{source.id}-{source.version}.tar.gz"

@@ -38,9 +38,11 @@ def weeks_between(first: datetime, last: datetime) -> list[str]:
 
 
 def version_key(version: str) -> tuple[int, ...]:
+    # ASCII digits only: str.isdigit() also admits "²", which int() refuses.  Event strings
+    # are bounded (report.events), so int() never meets a number too long to convert.
     parts = []
     for part in version.split("."):
-        parts.append(int(part) if part.isdigit() else -1)
+        parts.append(int(part) if part.isascii() and part.isdigit() else -1)
     return tuple(parts)
 
 

@@ -70,7 +70,7 @@ class Totals(BaseModel):
     other_feedback: int
     acknowledgements: int
     users: int
-    skipped: int = Field(description="events the report could not read")
+    skipped: int = Field(description="bad events left out: unreadable, or dated out of range")
 
 
 class Report(BaseModel):

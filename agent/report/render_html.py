@@ -66,7 +66,8 @@ def _cards(report: Report) -> str:
         for n, label in cards
     )
     skipped = (
-        f'<p class="note">{t.skipped} events could not be read and are not counted.</p>'
+        f'<p class="note">{t.skipped} events could not be read or were dated out of range '
+        "and are not counted.</p>"
         if t.skipped
         else ""
     )

@@ -1,4 +1,10 @@
-"""The report as a terminal table, CSV and JSON."""
+"""The report as a terminal table, CSV and JSON.
+
+Employees type some of what these show (justifications, comments) and a forged event can
+put anything in the rest, so every string is shown harmless: in the table, control and
+format characters become visible escapes before they reach IT's terminal; in CSV, a cell
+never starts a formula.  JSON escapes control characters itself and stays as recorded.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,12 @@ import csv
 import io
 from collections.abc import Sequence
 
-from agent.report.cells import count, day, percent
+from agent.report.cells import count, day, percent, spreadsheet_text, visible
 from agent.report.model import Report, VersionStats
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    rows = [[visible(cell) for cell in row] for row in rows]  # escaped before measured
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
     ]
@@ -27,7 +34,9 @@ def render_table(report: Report) -> str:
         "PostGuard override report",
         f"events {t.events} · overrides {t.overrides} · false-positive reports "
         f"{t.false_positives} · users {t.users}"
-        + (f" · unreadable events {t.skipped}" if t.skipped else ""),
+        + (
+            f" · skipped events {t.skipped} (unreadable or dated out of range)" if t.skipped else ""
+        ),
         f"period {day(report.first_event)} – {day(report.last_event)}"
         + (f" (since {day(report.since)})" if report.since else ""),
         "",
@@ -98,8 +107,10 @@ def render_table(report: Report) -> str:
         )
         for text in rule.justifications[:2]:
             out.append(f"       “{_one_line(text)}”")
-    out.append(f"\nFalse-positive rate = {report.false_positive_basis}.")
-    return "\n".join(out) + "\n"
+    out += ["", f"False-positive rate = {report.false_positive_basis}."]
+    # Each entry is one line: escaping them all covers what went in outside a table
+    # (versions, reasons, justifications), a newline included.
+    return "\n".join(visible(line) for line in out) + "\n"
 
 
 CSV_COLUMNS = (
@@ -123,6 +134,7 @@ def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    cell = spreadsheet_text
     for r in report.rules:
         reason = r.top_reasons[0].label if r.top_reasons else ""
         rate = "" if r.false_positive_rate is None else f"{r.false_positive_rate:.4f}"
@@ -130,18 +142,18 @@ def render_csv(report: Report) -> str:
         for v in versions:
             writer.writerow(
                 [
-                    r.rule_id,
-                    v.pack_id if v else r.pack_id,
-                    v.pack_version if v else "",
-                    r.category,
-                    r.severity,
+                    cell(r.rule_id),
+                    cell(v.pack_id if v else r.pack_id),
+                    cell(v.pack_version if v else ""),
+                    cell(r.category),
+                    cell(r.severity),
                     v.first_seen.isoformat() if v else "",
                     v.last_seen.isoformat() if v else "",
                     "" if v is None or r.warned is None else v.warned,
                     v.overrides if v else r.overrides,
                     v.false_positives if v else r.false_positives,
                     rate,
-                    reason,
+                    cell(reason),
                 ]
             )
     return buffer.getvalue()

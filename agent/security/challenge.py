@@ -1,7 +1,9 @@
 """Mutual authentication: the agent proves it holds the token before a client sends text.
 
 A process squatting the agent's port does not know the token, so it cannot compute the
-proof; the extension refuses to send drafts to a server whose proof differs.
+proof; the extension refuses to send drafts to a server whose proof differs.  The agent
+proves with the token valid now (:class:`agent.security.tokens.TokenBook`), so a browser
+whose token was retired fails the challenge too, and pairs again.
 """
 
 from __future__ import annotations

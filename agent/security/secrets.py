@@ -137,6 +137,26 @@ class SecretStore:
                 self.location = f"file {self._file}"
             return self.location
 
+    def replace(self, name: str, value: str) -> str:
+        """Swap a stored secret for ``value`` where the old one lives; returns where.
+
+        A rotated token stays in ``secrets.json`` if that is where its predecessor was (so a
+        device that keeps its secrets in the file still never asks the keyring at start);
+        otherwise it goes to the keyring first, as :meth:`put` does.
+        """
+        with self._lock:
+            stored = self._read_file()
+            if name in stored:
+                stored[name] = value
+                write_atomic(self._file, json.dumps(stored, indent=2).encode())
+                self._known[name] = value
+                self.location = f"file {self._file}"
+                return self.location
+        location = self.put(name, value)
+        with self._lock:
+            self._known[name] = value
+        return location
+
     def get(self, name: str) -> str | None:
         """A stored secret, or None; never creates one."""
         with self._lock:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from agent.httputil import retry_after_s
+from agent.publish.quoting import one_line
 
 if TYPE_CHECKING:
     from agent.sync.credentials import BearerToken
@@ -78,8 +79,8 @@ async def fetch(
                     raise _refused(resp, url, bearer)
                 if resp.status != 200:
                     raise FetchError(
-                        f"the pack server {host} answered {resp.status} {resp.reason or ''}"
-                        f" for {_name(url)}".replace("  ", " "),
+                        f"the pack server {host} answered {resp.status}"
+                        f" {one_line(resp.reason or '', 60)} for {_name(url)}".replace("  ", " "),
                         retry_after_s=retry_after_s(resp.headers.get("Retry-After")),
                         status=resp.status,
                     )
@@ -104,13 +105,24 @@ async def fetch(
                 )
     except FetchError:
         raise
+    # aiohttp's own timeouts are TimeoutErrors too: they must be told apart from the total
+    # timeout above, or a server that went quiet for seconds is reported as one that sent
+    # slowly for the whole allowance.
+    except aiohttp.ConnectionTimeoutError:
+        raise FetchError(
+            f"the pack server {host} did not accept a connection within"
+            f" {_seconds(session.timeout.sock_connect)} (connect timeout)"
+        ) from None
+    except aiohttp.ServerTimeoutError:
+        raise FetchError(
+            f"the pack server {host} stopped answering: nothing came for"
+            f" {_seconds(session.timeout.sock_read)} while fetching {_name(url)} (read timeout)"
+        ) from None
     except TimeoutError:
         raise FetchError(
             f"the pack server {host} did not finish sending {_name(url)} within"
-            f" {total_timeout_s:g} s"
+            f" {total_timeout_s:g} s (total timeout)"
         ) from None
-    except aiohttp.ServerTimeoutError:
-        raise FetchError(f"the pack server {host} stopped answering (timed out)") from None
     except aiohttp.ClientConnectorError as exc:
         raise FetchError(f"cannot reach the pack server {host} ({_reason(exc)})") from None
     except aiohttp.ClientPayloadError:
@@ -132,7 +144,7 @@ async def fetch(
 
 def _refused(resp: aiohttp.ClientResponse, url: str, bearer: BearerToken | None) -> FetchError:
     """A 401 or 403: say whether the token was refused or none was sent, and what to run."""
-    answered = f"{resp.status} {resp.reason or ''}".strip()
+    answered = f"{resp.status} {one_line(resp.reason or '', 60)}".strip()
     host = resp.url.raw_authority or urlsplit(url).netloc
     # After a redirect to another origin the token was not sent, so it was not refused.
     if bearer is not None and bearer.headers_for(str(resp.url)):
@@ -166,7 +178,11 @@ def _reason(exc: aiohttp.ClientConnectorError) -> str:
 
 
 def _name(url: str) -> str:
-    return urlsplit(url).path.rsplit("/", 1)[-1] or url
+    return one_line(urlsplit(url).path.rsplit("/", 1)[-1] or url, 80)
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:g} s" if value is not None else "too long"
 
 
 def _max_age(value: str | None) -> float | None:

@@ -19,6 +19,7 @@ from pydantic import JsonValue
 
 from agent.engine import Engine
 from agent.publish.index import utc_now
+from agent.publish.quoting import one_line
 from agent.runtime import PackHolder, load_engine
 from agent.sync.options import SyncOptions
 from agent.sync.schedule import Schedule
@@ -96,7 +97,7 @@ class SyncService:
             engine = self.compile(active.pack_dirs)
         except Exception as exc:  # noqa: BLE001 - fall back to the bundled packs, never fail start
             reason = str(getattr(exc, "message", exc))
-            self.holder.record_error(f"the last good pack set cannot be used ({reason})")
+            self.holder.record_error(one_line(f"the last good pack set cannot be used ({reason})"))
             return
         self.holder.swap(engine, SOURCE)
         self._loaded = active.name
@@ -136,7 +137,7 @@ class SyncService:
     def _unexpected(self, exc: Exception) -> SyncResult[Engine]:
         from agent.sync.syncer import Outcome, SyncResult
 
-        message = f"pack sync failed: {type(exc).__name__}: {exc}"
+        message = one_line(f"pack sync failed: {type(exc).__name__}: {exc}")
         log.error("%s (retrying with backoff)", message)
         self.holder.record_error(message)
         return SyncResult(Outcome.FAILED, message)

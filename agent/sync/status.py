@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.fsutil import write_atomic
+from agent.publish.quoting import one_line
 
 STATUS = "status.json"
 
@@ -39,6 +40,13 @@ class SyncRecord(BaseModel):
     last_result: str | None = None
     last_error: str | None = None
     next_attempt: AwareDatetime | None = None
+
+    @field_validator("last_result", "last_error")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        # These quote the publication or the server; a record written by an older agent
+        # may hold a megabyte of it, and everything that shows status reads through here.
+        return one_line(value) if value is not None else None
 
 
 class SyncStatus(SyncRecord):

@@ -10,9 +10,13 @@ Layout under ``<data dir>/sync``::
     lock                    serialises the agent and ``postguard sync``
 
 A set is written into a staging directory, flushed to disk, renamed into place,
-and only then does ``current`` point at it.  A kill at any moment leaves
-``current`` naming a complete set (the old or the new one); ``recover`` removes
-whatever else is lying around.
+and only then does ``current`` point at it; the set it replaces is removed only
+once the pointer has been read back naming the new set and that set loads.  A
+kill at any moment leaves ``current`` naming a complete set (the old or the new
+one).  A pointer that is missing, unreadable or names a set that does not load
+is not the end of the store: the newest set that does load is used (and
+``recover`` points ``current`` back at it), so only a store with no usable set
+at all falls back to the bundled packs.
 """
 
 from __future__ import annotations
@@ -32,12 +36,25 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.fsutil import fsync_dir, fsync_tree, write_atomic
-from agent.publish.index import INDEX_NAME, InvalidIndex, PackIndex, version_key
+from agent.publish.index import INDEX_NAME, SERIAL_DIGITS, InvalidIndex, PackIndex, version_key
 
 CURRENT = "current"
 STATE = "state.json"
 STAGING_PREFIX = ".staging-"
-_SET_NAME = re.compile(r"^set-[0-9]{12}-[0-9a-f]{12}$")
+# Older agents wrote 12-digit serials; the width now follows the serial range itself, so
+# every serial a publication may carry names a set this pattern accepts.
+_SET_NAME = re.compile(rf"^set-([0-9]{{1,{SERIAL_DIGITS}}})-[0-9a-f]{{12}}$")
+
+
+def set_name(serial: int, index_sha256: str) -> str:
+    """The directory name of the set of one publication; zero-padded, so names sort by serial."""
+    return f"set-{serial:0{SERIAL_DIGITS}d}-{index_sha256[:12]}"
+
+
+def set_serial(name: str) -> int | None:
+    """The serial a set name carries, or None for anything that is not a set name."""
+    match = _SET_NAME.match(name)
+    return int(match.group(1)) if match else None
 
 
 class StoreError(Exception):
@@ -55,6 +72,9 @@ class SyncState(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     highest_serial: int = 0
+    # The sha256 of the index accepted at ``highest_serial``: the same publication fetched
+    # again (a store that lost its sets) is accepted, not refused as a rollback of itself.
+    index_sha256: str | None = None
     packs: dict[str, PackMark] = Field(default_factory=dict)
     index_url: str | None = None
     etag: str | None = None
@@ -84,29 +104,78 @@ class PackStore:
     # -- reading -------------------------------------------------------------------------------
 
     def current_name(self) -> str | None:
-        try:
-            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        if not _SET_NAME.match(name):
-            raise StoreError(f"the pointer file {self.root / CURRENT} is damaged")
-        return name
+        """The name of the set ``current()`` returns (None: no set; StoreError: none loads)."""
+        active = self.current()
+        return active.name if active is not None else None
 
     def current(self) -> ActiveSet | None:
-        name = self.current_name()
-        if name is None:
+        """The set the pointer names; if it cannot be used, the newest set that can.
+
+        None when there is no pointer and no set; StoreError when there are sets or a
+        pointer but nothing loads (the error says what is wrong with the pointed-at set).
+        """
+        problem: StoreError | None = None
+        name: str | None = None
+        try:
+            name = self._pointer()
+            if name is not None:
+                return self._open(name)
+        except StoreError as exc:
+            problem = exc
+        fallback = self._newest_usable(skip=name)
+        if fallback is not None:
+            return fallback
+        if problem is not None:
+            raise problem
+        return None
+
+    def _pointer(self) -> str | None:
+        path = self.root / CURRENT
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(256)  # a set name is 46 bytes; a damaged file may be anything
+        except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise StoreError(f"the pointer file {path} cannot be read: {exc.strerror}") from None
+        name = raw.decode("ascii", "replace").strip()
+        if set_serial(name) is None:
+            raise StoreError(f"the pointer file {path} is damaged")
+        return name
+
+    def _open(self, name: str) -> ActiveSet:
         path = self.sets / name
         try:
             index_bytes = (path / INDEX_NAME).read_bytes()
             index = PackIndex.parse(index_bytes)
         except (OSError, InvalidIndex) as exc:
             raise StoreError(f"the last good pack set {name} cannot be read: {exc}") from None
+        if set_serial(name) != index.serial:
+            raise StoreError(f"the last good pack set {name} holds serial {index.serial}")
         active = ActiveSet(name, path, index, hashlib.sha256(index_bytes).hexdigest())
         missing = [d.name for d in active.pack_dirs if not (d / "pack.yaml").is_file()]
         if missing:
             raise StoreError(f"the last good pack set {name} lacks packs: {', '.join(missing)}")
         return active
+
+    def _newest_usable(self, skip: str | None = None) -> ActiveSet | None:
+        """Sets are only ever renamed into place complete, so any that loads was verified."""
+        try:
+            names = [p.name for p in self.sets.iterdir()]
+        except OSError:
+            return None
+        candidates = sorted(
+            ((serial, name) for name in names if (serial := set_serial(name)) is not None),
+            reverse=True,
+        )
+        for _serial, name in candidates:
+            if name == skip:
+                continue
+            try:
+                return self._open(name)
+            except StoreError:
+                continue
+        return None
 
     def load_state(self) -> SyncState:
         try:
@@ -136,12 +205,13 @@ class PackStore:
             mark = packs.get(entry.id)
             if mark is None or version_key(entry.version) > version_key(mark.version):
                 packs[entry.id] = PackMark(version=entry.version, sha256=entry.sha256)
-        return state.model_copy(
-            update={
-                "highest_serial": max(state.highest_serial, active.index.serial),
-                "packs": packs,
-            }
-        )
+        update: dict[str, object] = {"packs": packs}
+        serial = active.index.serial
+        if serial > state.highest_serial or (
+            serial == state.highest_serial and state.index_sha256 is None
+        ):
+            update.update(highest_serial=serial, index_sha256=active.index_sha256)
+        return state.model_copy(update=update)
 
     def save_state(self, state: SyncState) -> None:
         self.ensure()
@@ -159,8 +229,13 @@ class PackStore:
         shutil.rmtree(staging, ignore_errors=True)
 
     def commit(self, staging: Path, index: PackIndex, index_sha256: str) -> ActiveSet:
-        """Make a fully written staging directory the active set."""
-        name = f"set-{index.serial:012d}-{index_sha256[:12]}"
+        """Make a fully written staging directory the active set.
+
+        The set it replaces stays on disk until the pointer has been read back naming the
+        new set and the new set loads; if that fails, StoreError, and ``current()`` still
+        finds the old set.
+        """
+        name = set_name(index.serial, index_sha256)
         target = self.sets / name
         if target.exists():  # left by a kill between rename and pointer swap
             shutil.rmtree(target)
@@ -168,28 +243,44 @@ class PackStore:
         os.replace(staging, target)
         fsync_dir(self.sets)
         write_atomic(self.root / CURRENT, (name + "\n").encode("ascii"))
+        if self._pointer() != name:
+            raise StoreError(f"the pointer file {self.root / CURRENT} did not take the new set")
+        active = self._open(name)
         self._remove_unreferenced(keep=name)
-        return ActiveSet(name, target, index, index_sha256)
+        return active
 
     def recover(self) -> list[str]:
-        """Remove staging dirs, temp files and sets the pointer does not name; return them."""
+        """Point ``current`` at the set in use and remove everything else; return what went.
+
+        Staging directories, temp files and sets other than the one in use are removed.
+        When no set loads at all, only staging directories and temp files go: the sets
+        may be unreadable for a passing reason, and nothing is gained by deleting them.
+        """
         if not self.root.exists():
             return []
         removed = [p.name for p in self.root.glob(".*.tmp")]
         for tmp in self.root.glob(".*.tmp"):
             tmp.unlink(missing_ok=True)
         try:
-            keep = self.current_name()
+            active = self.current()
         except StoreError:
-            keep = None
-        return removed + self._remove_unreferenced(keep=keep)
+            active = None
+        if active is None:
+            return removed + self._remove_unreferenced(keep=None, sets_too=False)
+        try:
+            pointer = self._pointer()
+        except StoreError:
+            pointer = None
+        if pointer != active.name:
+            write_atomic(self.root / CURRENT, (active.name + "\n").encode("ascii"))
+        return removed + self._remove_unreferenced(keep=active.name)
 
-    def _remove_unreferenced(self, keep: str | None) -> list[str]:
+    def _remove_unreferenced(self, keep: str | None, *, sets_too: bool = True) -> list[str]:
         removed: list[str] = []
         if not self.sets.exists():
             return removed
         for entry in self.sets.iterdir():
-            if entry.name == keep:
+            if entry.name == keep or (not sets_too and set_serial(entry.name) is not None):
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)

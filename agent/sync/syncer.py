@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ import aiohttp
 from agent.errors import UserError
 from agent.publish.archive import ArchiveError, extract_archive
 from agent.publish.index import INDEX_NAME, SIGNATURE_NAME, PackIndex, utc_now
+from agent.publish.quoting import one_line
 from agent.publish.signing import SignatureError, verify_index
 from agent.sync.credentials import BearerToken, PackServerCredentials
 from agent.sync.fetch import Fetched, FetchError, fetch, new_session
@@ -100,21 +102,25 @@ class Syncer(Generic[E]):
     # -- the attempt ---------------------------------------------------------------------------
 
     async def _attempt(self) -> SyncResult[E]:
+        # Every message below may quote the publication or the server: one_line keeps it
+        # one printable line of bounded length in the log, status and the CLI alike.
         try:
             return await self._fetch_and_activate()
         except Rejected as exc:
-            log.warning("pack update refused: %s", exc.message)
-            return SyncResult(Outcome.REJECTED, exc.message, active=self._active_or_none())
+            message = one_line(exc.message)
+            log.warning("pack update refused: %s", message)
+            return SyncResult(Outcome.REJECTED, message, active=self._active_or_none())
         except FetchError as exc:
-            log.warning("pack sync failed: %s", exc.message)
+            message = one_line(exc.message)
+            log.warning("pack sync failed: %s", message)
             return SyncResult(
                 Outcome.FAILED,
-                exc.message,
+                message,
                 active=self._active_or_none(),
                 retry_after_s=exc.retry_after_s,
             )
-        except OSError as exc:  # a full disk, a broken or read-only data directory
-            message = f"the pack store {self.store.root} cannot be written: {exc}"
+        except (OSError, StoreError) as exc:  # a full disk, a broken or read-only data dir
+            message = one_line(f"the pack store {self.store.root} cannot be written: {exc}")
             log.warning("pack sync failed: %s", message)
             return SyncResult(Outcome.FAILED, message, active=self._active_or_none())
 
@@ -160,8 +166,7 @@ class Syncer(Generic[E]):
                 _unpack, staging, index, index_bytes, sig_bytes or b"", archives, opts
             )
             del archives
-            pack_dirs = [staging / "packs" / e.id for e in index.packs]
-            engine = await asyncio.to_thread(self._compile, pack_dirs)
+            engine = await asyncio.to_thread(self._compile, staging, index)
             committed = await asyncio.to_thread(self.store.commit, staging, index, index_sha)
         except BaseException:
             await asyncio.to_thread(self.store.discard, staging)
@@ -170,6 +175,7 @@ class Syncer(Generic[E]):
         marks.update({e.id: PackMark(version=e.version, sha256=e.sha256) for e in index.packs})
         state = SyncState(
             highest_serial=index.serial,
+            index_sha256=index_sha,
             packs=marks,
             index_url=opts.index_url,
             etag=fetched.etag,
@@ -232,15 +238,14 @@ class Syncer(Generic[E]):
             archives[entry.id] = fetched.body
         return archives
 
-    def _compile(self, pack_dirs: Sequence[Path]) -> E:
+    def _compile(self, staging: Path, index: PackIndex) -> E:
         try:
-            return self.compile(pack_dirs)
+            return self.compile([staging / "packs" / e.id for e in index.packs])
         except UserError as exc:
-            raise Rejected(f"the published packs do not compile: {exc.message}") from None
+            reason = exc.message
         except Exception as exc:  # noqa: BLE001 - a broken publication must never stop the agent
-            raise Rejected(
-                f"the published packs do not compile: {type(exc).__name__}: {exc}"
-            ) from None
+            reason = f"{type(exc).__name__}: {exc}"
+        raise Rejected(f"the published packs do not compile: {_in_archive(reason, staging, index)}")
 
     def _up_to_date(self, active: ActiveSet, fetched: Fetched, message: str) -> SyncResult[E]:
         expired = active.index.expired(self.clock())
@@ -273,11 +278,12 @@ class Syncer(Generic[E]):
     def _record(self, started: datetime, result: SyncResult[E]) -> None:
         previous = read_record(self.store.root)
         active = result.active
+        message = one_line(result.message)
         fields: dict[str, object] = {
             "index_url": self.options.index_url,
             "last_attempt": started,
-            "last_result": result.message,
-            "last_error": None if result.ok else result.message,
+            "last_result": message,
+            "last_error": None if result.ok else message,
         }
         if result.ok:
             fields["last_success"] = self.clock()
@@ -294,6 +300,21 @@ class Syncer(Generic[E]):
 def signature_url(index_url: str) -> str:
     parts = urlsplit(index_url)
     return urlunsplit(parts._replace(path=parts.path + ".sig"))
+
+
+def _in_archive(reason: str, staging: Path, index: PackIndex) -> str:
+    """``reason`` naming files inside the published packs, not the staging directory.
+
+    The staging directory is deleted as soon as the set is refused, so a path into it
+    helps no one; ``pack acme 1.2.0, rules/x.yaml:3: ...`` names the file in the archive.
+    """
+    for root in dict.fromkeys([staging, staging.resolve()]):
+        for entry in index.packs:
+            pack_dir = str(root / "packs" / entry.id)
+            named = f"pack {entry.id} {entry.version}"
+            reason = reason.replace(pack_dir + os.sep, f"{named}, ").replace(pack_dir, named)
+        reason = reason.replace(str(root), "the downloaded set")
+    return reason
 
 
 def _with_etag(floor: SyncState, opts: SyncOptions, fetched: Fetched) -> SyncState:

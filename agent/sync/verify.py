@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
+from agent.packs.errors import PackError
+from agent.packs.yaml_source import LineDict, load_yaml
 from agent.publish.index import InvalidIndex, PackEntry, PackIndex, version_key
+from agent.publish.quoting import quoted
 from agent.publish.signing import SignatureError, verify_index
 from agent.sync.store import SyncState
 
@@ -38,7 +39,11 @@ def check_index(
         index = PackIndex.parse(index_bytes)
     except InvalidIndex as exc:
         raise Rejected(str(exc)) from None
-    if index.serial <= floor.highest_serial:
+    same_publication = (
+        index.serial == floor.highest_serial
+        and hashlib.sha256(index_bytes).hexdigest() == floor.index_sha256
+    )
+    if index.serial <= floor.highest_serial and not same_publication:
         raise Rejected(
             f"the published index (serial {index.serial}) is not newer than the one already"
             f" accepted (serial {floor.highest_serial}); refusing a rollback"
@@ -76,24 +81,24 @@ def check_archive(entry: PackEntry, data: bytes) -> None:
 
 
 def check_unpacked(entry: PackEntry, pack_dir: Path) -> None:
-    """The pack inside the archive must be the one the index names."""
+    """The pack inside the archive must be the one the index names.
+
+    ``pack.yaml`` is read by the one strict YAML loader, like every pack file: an alias
+    bomb is refused before it can expand, whoever signed it.
+    """
+    path = pack_dir / "pack.yaml"
+    if not path.exists():
+        raise Rejected(f"the archive of pack {entry.id} has no pack.yaml")
     try:
-        meta = yaml.safe_load((pack_dir / "pack.yaml").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Rejected(f"the archive of pack {entry.id} has no pack.yaml") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise Rejected(
-            f"pack {entry.id}: pack.yaml is not valid YAML: {_first_line(exc)}"
-        ) from None
-    if not isinstance(meta, dict):
+        meta = load_yaml(path)
+    except PackError as exc:
+        line = f" line {exc.line}" if exc.line is not None else ""
+        raise Rejected(f"pack {entry.id}: pack.yaml{line}: {exc.reason}") from None
+    if not isinstance(meta, LineDict):
         raise Rejected(f"pack {entry.id}: pack.yaml is not a mapping")
     found = (str(meta.get("id")), str(meta.get("version")))
     if found != (entry.id, entry.version):
         raise Rejected(
             f"the archive for pack {entry.id} {entry.version} contains"
-            f" {found[0]} {found[1]} (a file swapped in from another version)"
+            f" {quoted(found[0])} {quoted(found[1])} (a file swapped in from another version)"
         )
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]

@@ -1,8 +1,11 @@
 // The only code that talks to the local agent. Every draft-carrying request is
 // preceded (once per worker life, and again after any connection error) by the
 // challenge: the agent must prove it holds our token before it sees any text.
+// Pairing is mutual too: the agent must prove it knows the code before we keep the
+// token it sends (pairing.js).
 
 import { HandlerError } from "./dispatch.js";
+import { agentProof, deriveKeys, extensionProof, normaliseCode, openToken, transcript } from "./pairing.js";
 import { expectedProof, randomNonce, sameProof } from "./proof.js";
 
 const REQUEST_TIMEOUT_MS = 4000;
@@ -14,6 +17,17 @@ export const AgentState = Object.freeze({
 });
 
 export class AgentError extends HandlerError {}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
+
+function notOurAgent() {
+  return new AgentError(
+    AgentState.UNTRUSTED,
+    "the program on the agent's port could not prove it knows this pairing code, so it is not " +
+      "your PostGuard agent; nothing was kept or sent. Run postguard pair for a new code.",
+  );
+}
 
 /**
  * `unconfirmed` names the request whose answer is missing although it may have reached
@@ -93,7 +107,8 @@ export function createAgentClient({
     if (!sameProof(reply?.proof, expected)) {
       throw new AgentError(
         AgentState.UNTRUSTED,
-        "the program on the agent's port could not prove it is the PostGuard agent; nothing was sent",
+        "the program on the agent's port could not prove it is your PostGuard agent (or this " +
+          "browser's pairing was revoked); nothing was sent",
       );
     }
   }
@@ -123,13 +138,28 @@ export function createAgentClient({
       return response?.ok === true;
     },
 
-    async pair(code) {
-      const reply = await post("/v1/pair", { code }, { auth: false });
-      if (typeof reply?.token !== "string" || reply.token.length < 16) {
-        throw new AgentError("bad_reply", "the agent's pairing reply carried no token");
-      }
+    /**
+     * The mutual exchange: we send a nonce, then a proof keyed by the code; the agent's
+     * answer must open with the code's key and carry its own proof, or nothing is kept.
+     * The code itself never leaves this function.
+     */
+    async pair(typed) {
+      const code = normaliseCode(typed);
+      if (code == null) throw new AgentError("bad_code", "a pairing code has 8 letters and digits, like K7QM-3XTP");
+      const address = `127.0.0.1:${port()}`;
+      const nonce = randomNonce(cryptoImpl);
+      const hello = await post("/v1/pair", { step: "hello", nonce }, { auth: false });
+      const agentNonce = hello?.agent_nonce;
+      if (typeof agentNonce !== "string" || !HEX64.test(agentNonce)) throw notOurAgent();
+      const keys = await deriveKeys(code, nonce, cryptoImpl);
+      const exchange = transcript(address, nonce, agentNonce);
+      const proof = await extensionProof(keys, exchange, cryptoImpl);
+      const reply = await post("/v1/pair", { step: "prove", nonce, agent_nonce: agentNonce, proof }, { auth: false });
+      const token = await openToken(keys, exchange, reply ?? {}, cryptoImpl);
+      if (token == null || !TOKEN.test(token)) throw notOurAgent();
+      if (!sameProof(reply.proof, await agentProof(keys, exchange, token, cryptoImpl))) throw notOurAgent();
       proven = null;
-      return reply.token;
+      return token;
     },
 
     /** Any authenticated call; draft-carrying ones pass `proveFirst`. */

@@ -86,6 +86,52 @@ def test_a_rehashed_record_breaks_the_link_to_the_next(tmp_path: Path) -> None:
     assert (2, "edited") in kinds and (3, "relinked") in kinds
 
 
+async def test_a_restarted_agent_never_reuses_the_number_of_a_deleted_record(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    app = build_app(settings)
+    client = await serve_app(aiohttp_client, app)
+    for _ in range(3):
+        assert (await post(client, "/v1/overrides", override_body(), app[TOKEN])).status == 200
+    newest = list(app[AUDIT])[-1]
+    await client.close()
+    with contextlib.closing(sqlite3.connect(settings.data_dir / "audit.sqlite3")) as db, db:
+        db.execute("DELETE FROM events WHERE seq = 3")
+    app = build_app(settings)
+    client = await serve_app(aiohttp_client, app)
+    response = await post(client, "/v1/overrides", override_body(), app[TOKEN])
+    assert response.status == 200, await response.text()
+    record = app[AUDIT].latest(EventKind.OVERRIDE)
+    assert record is not None
+    assert record.event_id == (await response.json())["override_id"]
+    assert (record.seq, record.prev_hash) == (4, newest.hash)
+    assert [(p.seq, p.kind) for p in app[AUDIT].verify().problems] == [(3, "missing")]
+
+
+@pytest.mark.slow
+async def test_the_agent_keys_its_chain_with_its_own_secret_store(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """`postguard audit verify` finds the chain secret where the agent keeps its secrets."""
+    settings = make_settings(tmp_path)
+    app = build_app(settings)
+    client = await serve_app(aiohttp_client, app)
+    assert (await post(client, "/v1/overrides", override_body(), app[TOKEN])).status == 200
+    await client.close()
+    assert not (settings.data_dir / "secrets.json").exists()  # not beside the database
+    env = {
+        **os.environ,
+        "POSTGUARD_DATA_DIR": str(settings.data_dir),
+        "POSTGUARD_CONFIG_DIR": str(settings.config_dir),
+        "POSTGUARD_SITE_CONFIG_DIR": str(tmp_path / "site"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    done = run_cli(env, "audit", "verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 records, chain intact, keyed with this device's chain secret" in done.stdout
+
+
 @pytest.mark.slow
 def test_audit_verify_cli_exits_1_on_tamper(tmp_path: Path) -> None:
     env = {
@@ -226,8 +272,9 @@ COLLECTOR_TOKEN = "audit-test-collector-token-0123456789"
 
 @web.middleware
 async def _keep_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """In front of the real collector: every body as received, after gzip is undone."""
-    request.app[BODIES].append(await request.read())
+    """In front of the real collector: every event batch as received, after gzip is undone."""
+    if request.path == "/services/collector/event":  # not the enrolment exchange before it
+        request.app[BODIES].append(await request.read())
     return await handler(request)
 
 

@@ -139,26 +139,28 @@ async def test_a_slow_body_times_out(aiohttp_client: Any, tmp_path: Path) -> Non
 # -- pairing --------------------------------------------------------------------------------
 
 
-async def test_pairing_hands_out_the_token_once(
+async def test_pairing_with_the_code_issues_a_new_token_once_and_retires_the_old(
     client: TestClient[Any, Any], settings: Settings, token: str
 ) -> None:
     code = issue_code(settings.data_dir).code
     response = await post(client, "/v1/pair", {"code": code.lower().replace("-", " ")})
     assert response.status == 200
-    assert (await response.json())["token"] == token
+    issued = (await response.json())["token"]
+    assert issued != token and len(issued) >= 43
     again = await post(client, "/v1/pair", {"code": code})
     assert again.status == 403
     assert (await again.json())["error"]["code"] == "bad_code"
-    # The token it handed out works.
-    assert (await post(client, "/v1/status", {}, token)).status == 200
+    # The token it handed out works; the one before it is retired.
+    assert (await post(client, "/v1/status", {}, issued)).status == 200
+    assert (await post(client, "/v1/status", {}, token)).status == 401
 
 
-def test_pending_code_file_is_private_and_holds_no_code(settings: Settings) -> None:
+def test_pending_code_file_is_private_and_gone_once_used(settings: Settings) -> None:
     code = issue_code(settings.data_dir).code
     path = settings.data_dir / "pairing.json"
     assert path.stat().st_mode & 0o777 == 0o600
-    assert code.replace("-", "") not in path.read_text()
-    assert code not in path.read_text()
+    assert PairingCodes(settings.data_dir).redeem(code)
+    assert not path.exists()
 
 
 def test_codes_expire_after_five_minutes(settings: Settings) -> None:

@@ -308,6 +308,36 @@ async def test_invalid_json_is_a_400_with_a_message(
     assert "UTF-8" in (await bad_utf8.json())["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(b"[" * 100_000, "nested too deeply", id="100k-brackets"),
+        pytest.param(
+            b'{"text": "hi", "platform": "x", "n": [' * 2_000, "nested", id="deep-objects"
+        ),
+        pytest.param(
+            b'{"text": "hi", "platform": "x", "n": ' + b"7" * 5_000 + b"}",
+            "number is too long",
+            id="5000-digit-number",
+        ),
+    ],
+)
+async def test_hostile_json_is_a_400_not_an_internal_error(
+    client: TestClient[Any, Any], token: str, body: bytes, message: str
+) -> None:
+    for path in ("/v1/check", "/v1/overrides"):
+        response = await client.post(
+            path, data=body, headers={"Content-Type": "application/json", **auth(token)}
+        )
+        assert response.status == 400, (path, await response.text())
+        error = (await response.json())["error"]
+        assert error["code"] == "bad_json"
+        assert message in error["message"]
+    # Nothing was left half-done: the next request is served.
+    ok = await post(client, "/v1/check", {"text": "hi", "platform": "x"}, token)
+    assert ok.status == 200
+
+
 async def test_query_strings_and_compressed_bodies_are_refused(
     client: TestClient[Any, Any], token: str
 ) -> None:
@@ -325,6 +355,28 @@ async def test_query_strings_and_compressed_bodies_are_refused(
     )
     assert response.status == 415
     assert (await response.json())["error"]["code"] == "bad_content_encoding"
+
+
+async def test_a_second_content_encoding_header_is_refused_too(
+    client: TestClient[Any, Any], app: web.Application, token: str
+) -> None:
+    # The HTTP parser decodes by the last Content-Encoding; the edge checks every one.
+    body = gzip.compress(json.dumps(override_body()).encode())
+    port = client.port
+    for encodings in (("identity", "gzip"), ("gzip", "identity"), ("identity, gzip",)):
+        headers = "".join(f"Content-Encoding: {value}\r\n" for value in encodings)
+        reply = await _raw(
+            client,
+            (
+                f"POST /v1/overrides HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"{headers}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            + body,
+        )
+        assert reply.split(b" ", 2)[1] == b"415", (encodings, reply[:200])
+        assert b"bad_content_encoding" in reply
+    assert audit_count(app) == 0
 
 
 async def test_validation_errors_never_echo_the_text(

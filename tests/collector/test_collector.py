@@ -2,62 +2,72 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from collector_support import auth, batch_bytes, envelope
+from collector_support import EVENT_URL, TOKEN, Device, batch_bytes, enrol, post
 
 from agent.cli import build_parser
+from agent.collector.app import create_collector_app
 from agent.collector.store import CollectorStore
-
-EVENT_URL = "/services/collector/event"
 
 
 def stored_ids(db_path: Path) -> list[str]:
     with sqlite3.connect(db_path) as conn:
-        return [row[0] for row in conn.execute("SELECT event_id FROM events ORDER BY event_id")]
+        return [row[0] for row in conn.execute("SELECT event_id FROM events ORDER BY seq")]
 
 
 async def test_a_batch_is_stored_and_answered_like_hec(
     collector: TestClient[Any, Any], db_path: Path
 ) -> None:
-    events = [envelope(f"id-{i}") for i in range(3)]
-    response = await collector.post(EVENT_URL, data=batch_bytes(*events), headers=auth())
+    device = Device()
+    await enrol(collector, device)
+    events = [device.envelope() for _ in range(3)]
+    response = await post(collector, device, *events)
     assert response.status == 200
     assert await response.json() == {"text": "Success", "code": 0}
-    assert stored_ids(db_path) == ["id-0", "id-1", "id-2"]
+    assert stored_ids(db_path) == [e["event"]["event_id"] for e in events]
     assert "Server" not in response.headers
 
 
 async def test_the_same_batch_twice_stores_each_event_once(
     collector: TestClient[Any, Any], db_path: Path
 ) -> None:
-    body = batch_bytes(envelope("a"), envelope("b"))
+    device = Device()
+    await enrol(collector, device)
+    a, b, c = (device.envelope() for _ in range(3))
     for _ in range(2):
-        response = await collector.post(EVENT_URL, data=body, headers=auth())
+        response = await post(collector, device, a, b)
         assert (await response.json())["code"] == 0
-    more = batch_bytes(envelope("b"), envelope("c"))
-    await collector.post(EVENT_URL, data=more, headers=auth())
-    assert stored_ids(db_path) == ["a", "b", "c"]
+    await post(collector, device, b, c)
+    assert stored_ids(db_path) == [e["event"]["event_id"] for e in (a, b, c)]
+    store = CollectorStore(db_path)
+    try:
+        assert store.flags() == []
+    finally:
+        store.close()
 
 
 async def test_uncompressed_bodies_and_hec_aliases_are_accepted(
     collector: TestClient[Any, Any], db_path: Path
 ) -> None:
-    headers = {"Authorization": auth()["Authorization"]}
-    for path, event_id in [
-        (EVENT_URL, "plain"),
-        (EVENT_URL + "/1.0", "v1"),
-        ("/services/collector", "bare"),
-    ]:
-        body = batch_bytes(envelope(event_id), compress=False)
+    device = Device()
+    await enrol(collector, device)
+    headers = {"Authorization": device.auth()["Authorization"]}
+    sent = []
+    for path in (EVENT_URL, EVENT_URL + "/1.0", "/services/collector"):
+        envelope = device.envelope()
+        sent.append(envelope["event"]["event_id"])
+        body = batch_bytes(envelope, compress=False)
         response = await collector.post(path, data=body, headers=headers)
         assert response.status == 200, path
-    assert stored_ids(db_path) == ["bare", "plain", "v1"]
+    assert stored_ids(db_path) == sent
 
 
 @pytest.mark.parametrize(
@@ -73,7 +83,7 @@ async def test_unenrolled_senders_are_refused_and_nothing_is_stored(
     collector: TestClient[Any, Any], db_path: Path, headers: dict[str, str], status: int, code: int
 ) -> None:
     response = await collector.post(
-        EVENT_URL, data=batch_bytes(envelope(), compress=False), headers=headers
+        EVENT_URL, data=batch_bytes(Device().envelope(), compress=False), headers=headers
     )
     assert response.status == status
     assert (await response.json())["code"] == code
@@ -100,8 +110,10 @@ async def test_malformed_batches_get_hec_errors_and_store_nothing(
     code: int,
     invalid_event: int | None,
 ) -> None:
+    device = Device()
+    await enrol(collector, device)
     response = await collector.post(
-        EVENT_URL, data=body, headers={"Authorization": auth()["Authorization"]}
+        EVENT_URL, data=body, headers={"Authorization": device.auth()["Authorization"]}
     )
     assert response.status == 400
     answer = await response.json()
@@ -111,9 +123,11 @@ async def test_malformed_batches_get_hec_errors_and_store_nothing(
 
 
 async def test_a_gzip_bomb_is_refused(collector: TestClient[Any, Any], db_path: Path) -> None:
+    device = Device()
+    await enrol(collector, device)
     bomb = gzip.compress(b" " * (64 * 1024 * 1024))
     assert len(bomb) < 200_000
-    response = await collector.post(EVENT_URL, data=bomb, headers=auth())
+    response = await collector.post(EVENT_URL, data=bomb, headers=device.auth())
     assert response.status == 413
     assert stored_ids(db_path) == []
 
@@ -126,7 +140,9 @@ async def test_a_token_added_while_serving_is_accepted(
         token = store.add_token("sales-laptops")
     finally:
         store.close()
-    response = await collector.post(EVENT_URL, data=batch_bytes(envelope("n")), headers=auth(token))
+    device = Device()
+    assert (await enrol(collector, device, token)).status == 200
+    response = await post(collector, device, device.envelope())
     assert (await response.json())["code"] == 0
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT token_name FROM events").fetchone() == ("sales-laptops",)
@@ -152,3 +168,46 @@ def test_added_tokens_survive_the_printed_enrol_command(db_path: Path) -> None:
     for token in tokens:
         args = parser.parse_args(["enroll", "http://127.0.0.1:8088", "--token", token])
         assert args.token == token
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    event_id TEXT PRIMARY KEY, time REAL NOT NULL, host TEXT NOT NULL,
+    sourcetype TEXT NOT NULL, kind TEXT, user TEXT, received_at REAL NOT NULL,
+    token_name TEXT NOT NULL, envelope TEXT NOT NULL
+);
+CREATE INDEX events_by_time ON events (time);
+CREATE TABLE tokens (token_sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, created_at REAL NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+
+
+async def test_a_database_from_the_previous_version_is_upgraded_in_place(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "old.sqlite3"
+    device = Device()
+    before = device.envelope()
+    with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.executescript(V1_SCHEMA)
+        conn.execute(  # stored by the earlier version: the sender's key order, no chain columns
+            "INSERT INTO events VALUES (?, ?, ?, 'postguard:event', 'override', ?, 0, 'old', ?)",
+            (before["event"]["event_id"], before["time"], device.device_id, device.user,
+             json.dumps(before)),
+        )  # fmt: skip
+    client: TestClient[Any, Any] = await aiohttp_client(create_collector_app(db_path, [TOKEN]))
+    await enrol(client, device)
+    # The agent resends the event whose answer it lost, then goes on with its chain.
+    after = device.envelope()
+    assert (await post(client, device, before, after)).status == 200
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute("SELECT event_id, seq FROM events ORDER BY time").fetchall()
+        (version,) = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert rows == [(before["event"]["event_id"], 1), (after["event"]["event_id"], 2)]
+    assert version == "2"
+    store = CollectorStore(db_path)
+    try:
+        assert store.flags() == []  # the old event joined its device's chain: no gap, no conflict
+    finally:
+        store.close()

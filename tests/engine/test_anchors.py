@@ -126,7 +126,7 @@ class _Anchored:
         folded = fold_for_anchors(text)
         assert len(folded) == len(text)
         starts = self.index.scan(folded).starts.get(self.slot, [])
-        return [_all_spans(m) for m in matches_at(self.regex, text, starts)]
+        return [_all_spans(m) for m in matches_at(self.regex.match, text, starts)]
 
     def expected(self, text: str) -> list[tuple[tuple[int, int], ...]]:
         return [_all_spans(m) for m in self.regex.finditer(text)]

@@ -90,3 +90,21 @@ def test_check_cost_grows_linearly(bundled: Engine, seed: str) -> None:
     small_s, large_s = _best_times(5, [check(small), check(large)])
     ratio = large_s / max(small_s, 1e-4)
     assert ratio < 10, f"{ratio:.1f}× the time for 4× the text"
+
+
+@pytest.mark.parametrize(
+    ("hidden", "plain"),
+    [
+        ("the wifi pass\x7fword is Tundra!2025x", "the wifi password is Tundra!2025x"),
+        ("aws key AKIA\x01IOSFODNN7EXAMPLF", "aws key AKIAIOSFODNN7EXAMPLF"),
+        ("I speak on beh\x85alf of the company", "I speak on behalf of the company"),
+    ],
+)
+def test_control_characters_hide_nothing(bundled: Engine, hidden: str, plain: str) -> None:
+    """A control character draws nothing on screen, so it must not split a word for a rule."""
+    expected = {f.rule_id for f in bundled.check(plain, Platform.LINKEDIN, NOW).findings}
+    assert expected, "the plain text must draw a finding, or this test proves nothing"
+    found = bundled.check(hidden, Platform.LINKEDIN, NOW).findings
+    assert {f.rule_id for f in found} == expected
+    for finding in found:  # spans still cover the original text, control character included
+        assert 0 <= finding.start < finding.end <= len(hidden)

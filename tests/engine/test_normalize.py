@@ -20,6 +20,12 @@ from agent.engine.normalize import TextViews
         ("s e c r e t plan", "s e c r e t plan", "secret plan"),
         ("a b c", "a b c", "a b c"),  # three letters are not collapsed
         ("ﬁle", "file", "file"),
+        # control characters draw nothing, so no rule may see them either
+        ("pass\x7fword", "password", "password"),
+        ("AKIA\x01IOSF", "AKIAIOSF", "akiaiosf"),
+        ("beh\x85alf", "behalf", "behalf"),
+        ("\x00a\x1bb\x9fc", "abc", "abc"),
+        ("tab\tand\nlines\r\nstay", "tab\tand\nlines\r\nstay", "tab\tand\nlines\r\nstay"),
     ],
 )
 def test_views(text: str, cased: str, folded: str) -> None:
@@ -30,7 +36,7 @@ def test_views(text: str, cased: str, folded: str) -> None:
 
 @pytest.mark.parametrize("flavour", ["cased", "folded", "leet"])
 def test_every_view_character_maps_inside_the_original(flavour: str) -> None:
-    text = "😀 Ｓ e c r e t\u200b ß ﬁ р@ss 👩‍👩‍👧 x\u0332"
+    text = "😀 Ｓ e c r e t\u200b ß ﬁ р@ss 👩‍👩‍👧 x\u0332 pa\x7fss\x85w\x01d"
     view = TextViews(text).view(flavour)
     for index in range(len(view.text)):
         start, end = view.original_span(index, index + 1)

@@ -33,3 +33,19 @@ def audit(audit_path: Path) -> Iterator[AuditLog]:
     log = AuditLog(audit_path, user="alex@example.com")
     yield log
     log.close()
+
+
+@pytest.fixture(autouse=True)
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Secrets go to the 0600 file under the test's config dir, never a desktop keyring.
+
+    keyring picks its backend once per process; set it, then put it back.
+    """
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    yield
+    keyring.set_keyring(previous)

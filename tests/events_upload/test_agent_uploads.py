@@ -35,6 +35,18 @@ async def status_of(client: Any, token: str) -> dict[str, Any]:
     return body
 
 
+async def flagged(client: Any, token: str, text: str) -> dict[str, Any]:
+    """The first finding of a real check: overrides must name the active pack's version."""
+    response = await client.post(
+        "/v1/check",
+        json={"text": text, "platform": "linkedin"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 200, await response.text()
+    finding: dict[str, Any] = (await response.json())["findings"][0]
+    return finding
+
+
 async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
     for _ in range(int(timeout / 0.05)):
         if predicate():
@@ -50,16 +62,17 @@ async def test_an_override_through_the_api_reaches_the_collector_without_the_dra
     app = agent_app(tmp_path, upload)
     client = await aiohttp_client(app)
     token = app[AGENT_TOKEN]
+    finding = await flagged(client, token, f"Speaking on behalf of the company: {CANARY}")
     response = await client.post(
         "/v1/overrides",
         json={
             "findings": [
                 {
-                    "rule_id": "confidential.marker",
-                    "pack": {"id": "baseline", "version": "2026.1.0"},
+                    "rule_id": finding["rule_id"],
+                    "pack": finding["pack"],
                     "start": 0,
                     "end": len(CANARY),
-                    "matched": CANARY,
+                    "matched": CANARY,  # as if the span had covered the canary
                 }
             ],
             "platform": "linkedin",
@@ -96,9 +109,10 @@ async def test_an_unenrolled_agent_keeps_its_events_and_says_so(
     app = agent_app(tmp_path, UploadSettings())
     client = await aiohttp_client(app)
     token = app[AGENT_TOKEN]
+    policy = await client.post("/v1/policy", json={}, headers={"Authorization": f"Bearer {token}"})
     response = await client.post(
         "/v1/acknowledge",
-        json={"policy_version": "2026.1.0"},
+        json={"policy_version": (await policy.json())["policy_version"]},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status == 200, await response.text()

@@ -11,7 +11,7 @@ from keyring.backends.fail import Keyring as FailKeyring
 
 from agent.config import load_settings
 from agent.errors import UserError
-from agent.events.upload_enrolment import collector_token, enrol
+from agent.events.upload_enrolment import enrol, enrolment_token
 from agent.security.secrets import SecretStore
 
 
@@ -30,7 +30,7 @@ def test_enrol_then_the_agent_settings_and_token_agree(tmp_path: Path) -> None:
     settings = load_settings(env=env).settings
     assert settings.upload.collector_url == "https://splunk.example.com:8088"
     assert (settings.port, settings.sync.poll_interval_s) == (47601, 30.0)
-    assert collector_token(settings, store) == "tok-123"
+    assert enrolment_token(settings, store) == "tok-123"
     assert "tok-123" not in locations.user_file.read_text()
     assert stat.S_IMODE((locations.config_dir / "secrets.json").stat().st_mode) == 0o600
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -19,7 +22,7 @@ from agent.events.upload_backoff import Backoff
 def make_uploader(log: AuditLog, collector: Collector, **overrides: Any) -> Uploader:
     settings: dict[str, Any] = {
         "collector_url": collector.url,
-        "token": TOKEN,
+        "token": overrides.pop("token", None) or collector.device_token(log),
         # Generous: a slow commit on a busy machine must not turn into a resend.  The
         # hanging collector gets a short one of its own.
         "timeout_s": 5.0,
@@ -53,6 +56,20 @@ async def test_events_are_delivered_in_batches_and_marked_uploaded(
     assert [events for _, events in collector.faults.seen] == [10, 10, 5]
     assert sorted(collector.stored_ids()) == sorted(ids)
     assert audit.pending_count() == 0
+    assert collector.flags() == []  # a real agent's chain passes every check
+
+
+async def test_a_record_deleted_from_the_agent_before_upload_shows_as_a_gap(
+    audit: AuditLog, audit_path: Path, collector: Collector
+) -> None:
+    ids = record_overrides(audit, 4)
+    with contextlib.closing(sqlite3.connect(audit_path)) as db, db:
+        db.execute("DELETE FROM events WHERE seq = 2")
+    await deliver(make_uploader(audit, collector))
+    assert sorted(collector.stored_ids()) == sorted(ids[:1] + ids[2:])
+    flags = collector.flags()
+    assert [(f.kind.value, f.seq, f.last_seq) for f in flags] == [("gap", 2, 2)]
+    assert flags[0].device_id == audit.device_id
 
 
 async def test_the_wire_is_hec_gzip_with_a_splunk_token(

@@ -17,6 +17,7 @@ from keyring.backends.fail import Keyring as FailKeyring
 from agent.api.keys import TOKEN as AGENT_TOKEN
 from agent.app import create_app
 from agent.collector.app import create_collector_app
+from agent.collector.store import CollectorStore
 from agent.config import Settings, UploadSettings
 from agent.engine.result import Platform
 from agent.events.audit import AuditLog
@@ -91,8 +92,15 @@ async def test_each_kind_of_record_reaches_the_collector_at_once(
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.2)
 
+    # Overrides and acknowledgements name the agent's own active pack and policy versions.
+    policy = await (await client.post("/v1/policy", json={}, headers=auth)).json()
+    baseline = next(p for p in policy["packs"] if p["id"] == "baseline")
+    finding = {
+        **OVERRIDE["findings"][0],
+        "pack": {"id": "baseline", "version": baseline["version"]},
+    }
     requests = [
-        ("/v1/overrides", OVERRIDE, "override_id"),
+        ("/v1/overrides", {**OVERRIDE, "findings": [finding]}, "override_id"),
         ("/v1/feedback", {"rule_id": "company_voice.on-behalf", "kind": "unclear"}, "feedback_id"),
     ]
     for path, body, id_field in requests:
@@ -101,7 +109,7 @@ async def test_each_kind_of_record_reaches_the_collector_at_once(
         took = await arrival(db, (await response.json())[id_field])
         assert took < PROMPT_S
     response = await client.post(
-        "/v1/acknowledge", json={"policy_version": "2026.1.0"}, headers=auth
+        "/v1/acknowledge", json={"policy_version": policy["policy_version"]}, headers=auth
     )
     assert response.status == 200, await response.text()
     start = time.monotonic()
@@ -133,8 +141,12 @@ async def test_a_record_landing_while_the_uploader_goes_idle_is_not_left_behind(
     db = tmp_path / "collector.sqlite3"
     url = await collector_url(aiohttp_server, db)
     log = RacingLog(tmp_path / "data" / "audit.sqlite3", user="alex@example.com")
+    # The shared token only enrols; events go with the device's own token.
+    device_token = CollectorStore(db).enrol_device(
+        log.device_id, log.user, enrolled_by="tests", current_token=None
+    )
     pool = ThreadPoolExecutor(max_workers=1)
-    config = UploaderConfig(collector_url=url, token=COLLECTOR_TOKEN, interval_s=IDLE_POLL_S)
+    config = UploaderConfig(collector_url=url, token=device_token, interval_s=IDLE_POLL_S)
     uploader = Uploader(log, config, executor=pool)
     loop = asyncio.get_running_loop()
     appended: list[str] = []

@@ -155,7 +155,8 @@ def test_huge_lists_are_refused(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("rules: [\n", r"rules\.yaml:2: invalid YAML"),
-        ("rules:\n  - &a {id: x}\n  - *a\n", r"rules\.yaml:2: invalid YAML: aliases"),
+        ("rules:\n  - &a {id: x}\n  - *a\n", r"rules\.yaml:2: invalid YAML: anchors"),
+        ("rules:\n  - *a\n", r"rules\.yaml:2: invalid YAML: aliases"),
         ("rules: []\nrules: []\n", r"rules\.yaml:2: invalid YAML: duplicate key 'rules'"),
         ("- just a list\n", r"rules\.yaml:1: expected a mapping"),
         ("", r"rules\.yaml:1: the file is empty"),

@@ -75,7 +75,8 @@ def test_changed_content_under_a_published_version_is_refused(
     ("extra", "message"),
     [
         (["--expires-in", "soon"], "not a duration"),
-        (["--serial", "0"], "must be higher"),
+        (["--serial", "0"], "must be between 1 and 9007199254740991"),
+        (["--serial", "9007199254740992"], "must be between 1 and 9007199254740991"),
     ],
 )
 def test_bad_options_are_one_line_errors(

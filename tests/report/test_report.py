@@ -112,7 +112,7 @@ def test_an_unreadable_event_is_counted_not_hidden(tmp_path: Path) -> None:
     db = write_db(tmp_path / "c.sqlite3", [broken, acknowledge(START, "bob", "1")])
     report = report_of(db)
     assert report.totals.skipped == 1
-    assert "unreadable events 1" in render_table(report)
+    assert "skipped events 1" in render_table(report)
 
 
 @pytest.mark.slow

@@ -40,6 +40,8 @@ class Scan:
 
     views: TextViews
     index: TextIndex | None = None
+    # time.monotonic() by which the check's regex work must be done (pack_regex.Clock)
+    deadline: float = float("inf")
     slots: dict[int, list[Hit]] = field(default_factory=dict)
     _digits: int = -1
     _text_hits: TextHits | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from agent.engine.anchors import anchor_prefixes, matches_at, worth_anchoring
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.words import Clause
+from agent.engine.pack_regex import Clock, Match, Pattern, compile_pack_regex
 from agent.engine.prefilter import requirement
 from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
@@ -49,7 +49,7 @@ _LONGEST_TERM = 200  # characters: a context term that ends in the window starts
 
 @dataclass(frozen=True, slots=True)
 class PatternMatcher:
-    regex: re.Pattern[str]
+    regex: Pattern[str]
     group: str | None
     validator_name: str | None
     validator: Validator | None
@@ -77,7 +77,7 @@ class PatternMatcher:
         needs = requirement(spec.regex)
         prefixes = anchor_prefixes(spec.regex)
         return cls(
-            regex=re.compile(spec.regex),
+            regex=compile_pack_regex(spec.regex),
             group=spec.group,
             validator_name=spec.validator,
             validator=VALIDATORS[spec.validator] if spec.validator else None,
@@ -107,10 +107,14 @@ class PatternMatcher:
         hits: list[Hit] = []
         has_value = "value" in self.regex.groupindex
         starts = scan.anchor_starts(self.anchor_slot) if self.anchor_slot else None
+        clock = Clock(scan.deadline)  # raises RegexTimeout when the rule's time runs out
         if starts is not None and worth_anchoring(starts, text):
-            matches: Iterable[re.Match[str]] = matches_at(self.regex, text, starts)
+            regex = self.regex
+            matches: Iterable[Match[str]] = matches_at(
+                lambda text, pos: clock.match(regex, text, pos), text, starts
+            )
         else:
-            matches = self.regex.finditer(text)
+            matches = clock.finditer(self.regex, text)
         for found in matches:
             start, end = found.span(self.group) if self.group else found.span()
             if start < 0 or start >= end:

@@ -58,7 +58,6 @@ class WordIndex:
         self._pending: dict[str, dict[tuple[str, bool], list[int]]] = {"plain": {}, "squeezed": {}}
         self._automata: dict[str, ahocorasick.Automaton] = {}
         self._infos: list[_KeyInfo] = []
-        self._by_slot: dict[int, tuple[int, ...]] = {}  # slot -> the key kinds that list it
 
     def add(self, forms: list[str], slot: int, *, prefix: bool = False) -> None:
         """List ``forms`` (already through :func:`word_key`, then word forms) for ``slot``."""
@@ -84,11 +83,6 @@ class WordIndex:
             automaton.make_automaton()
             self._automata[reading] = automaton
         self._infos = list(interned)
-        by_slot: dict[int, list[int]] = {}
-        for index, (_, _, listing) in enumerate(self._infos):
-            for slot in listing:
-                by_slot.setdefault(slot, []).append(index)
-        self._by_slot = {slot: tuple(kinds) for slot, kinds in by_slot.items()}
         self._pending = {"plain": {}, "squeezed": {}}
 
     def scan(self, scan: Scan) -> None:
@@ -109,7 +103,8 @@ class WordIndex:
         if squeezed is not None and _STRETCHED.search(view.text):
             self._read(squeezed, _stretched_words(view), found)
         if found:
-            scan.resolvers.append(lambda slot: self._hits(slot, found, views.text))
+            by_slot = self._by_found_slot(found)
+            scan.resolvers.append(lambda slot: self._hits(by_slot.get(slot), found, views.text))
 
     def _read(self, automaton: ahocorasick.Automaton, view: View, found: _Occurrences) -> None:
         infos = self._infos
@@ -119,14 +114,24 @@ class WordIndex:
             start = last - length + 1
             found.setdefault(index, []).append((view, start, last if prefix else last - 1))
 
-    def _hits(self, slot: int, found: _Occurrences, original: str) -> list[Hit]:
+    def _by_found_slot(self, found: _Occurrences) -> dict[int, list[int]]:
+        """The key kinds that matched, grouped by the slots that list them.
+
+        A list's terms come in dozens of kinds (lengths, prefix or not); a post matches a
+        few of them, so the grouping walks what matched, not what a slot could match.
+        """
+        infos = self._infos
+        by_slot: dict[int, list[int]] = {}
+        for index in found:
+            for slot in infos[index][2]:
+                by_slot.setdefault(slot, []).append(index)
+        return by_slot
+
+    def _hits(self, kinds: list[int] | None, found: _Occurrences, original: str) -> list[Hit]:
         hits: list[Hit] = []
-        for index in self._by_slot.get(slot, ()):
-            occurrences = found.get(index)
-            if not occurrences:
-                continue
+        for index in kinds or ():
             prefix = self._infos[index][1]
-            for view, start, end in occurrences:
+            for view, start, end in found[index]:
                 first, stop = view.original_span(start, end)
                 if prefix:
                     while stop < len(original) and is_word_char(original[stop]):
