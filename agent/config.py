@@ -156,7 +156,7 @@ class Settings(_Section):
 
 
 # Keys that only the environment may set: a config file naming them is an error.
-_LOCATION_KEYS: Final = frozenset({"config_dir", "data_dir"})
+LOCATION_KEYS: Final = frozenset({"config_dir", "data_dir"})
 # Keys only IT may set: read from the managed file, ignored in every other layer.
 MANAGED_ONLY_KEYS: Final = frozenset({"user"})
 
@@ -256,7 +256,7 @@ def load_settings(
 
 def _check_layer(origin: str, values: Mapping[str, Any]) -> None:
     for key in values:
-        if key in _LOCATION_KEYS:
+        if key in LOCATION_KEYS:
             raise UserError(
                 f"{origin}: {key} cannot be set here; use POSTGUARD_{key.upper()} instead"
             )
@@ -293,7 +293,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         key = name.removeprefix(ENV_PREFIX).lower()
         section, _, sub = key.partition("__")
         field = Settings.model_fields.get(section)
-        if field is None or section in _LOCATION_KEYS or section in MANAGED_ONLY_KEYS:
+        if field is None or section in LOCATION_KEYS or section in MANAGED_ONLY_KEYS:
             continue  # other POSTGUARD_* variables (locations, test switches) are not settings
         if sub:
             values.setdefault(section, {})[sub] = _env_value(raw, sub == "trusted_keys")

@@ -28,6 +28,8 @@ COMMANDS: tuple[str, ...] = (
     "collector",
     "report",
     "bench",
+    "install",
+    "uninstall",
 )
 
 

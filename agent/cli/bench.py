@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 from agent.errors import UserError
@@ -47,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Memory and CPU come from psutil, an optional extra: the agent itself never needs it.
+    if importlib.util.find_spec("psutil") is None:
+        raise UserError(
+            "bench needs psutil, which is not installed: "
+            "pip install 'postguard[bench]' (or pip install psutil)"
+        )
     from agent.bench.config import SECTIONS, BenchConfig
     from agent.bench.report import render_table
     from agent.bench.runner import run_bench, stderr_progress

@@ -12,7 +12,10 @@ from typing import Any, Final
 PLATFORMS: Final = ("linkedin", "x")
 
 
-def add_pack_option(parser: argparse.ArgumentParser) -> None:
+def add_pack_option(
+    parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup,
+    default: str = "the bundled packs",
+) -> None:
     """``--pack DIR`` (repeatable), as every command that checks posts reads it."""
     parser.add_argument(
         "--pack",
@@ -20,7 +23,7 @@ def add_pack_option(parser: argparse.ArgumentParser) -> None:
         action="append",
         type=Path,
         metavar="DIR",
-        help="pack directory, in layer order; repeatable (default: the bundled packs)",
+        help=f"pack directory, in layer order; repeatable (default: {default})",
     )
 
 
@@ -40,13 +43,21 @@ def register(subparsers: Any) -> None:
         "check",
         help="check a draft post against policy packs",
         description=(
-            "Check a draft against policy packs. Exit 0 when nothing is at warn or above,"
-            " 1 when something is, 2 on a usage, input or pack error."
+            "Check a draft against policy packs: by default the ones this machine's agent"
+            " enforces (the last good synced set, else the configured or bundled packs)."
+            " Exit 0 when nothing is at warn or above, 1 when something is, 2 on a usage,"
+            " input or pack error."
         ),
     )
     parser.add_argument("file", nargs="?", default="-", metavar="FILE", help="draft (- = stdin)")
     parser.add_argument("--platform", choices=PLATFORMS, default=PLATFORMS[0])
-    add_pack_option(parser)
+    packs = parser.add_mutually_exclusive_group()
+    add_pack_option(packs, default="the packs this machine's agent enforces")
+    packs.add_argument(
+        "--bundled",
+        action="store_true",
+        help="check against the bundled packs, not the ones the agent enforces",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument(
         "--jsonl",
@@ -75,14 +86,19 @@ def run(args: argparse.Namespace) -> int:
     from agent.engine.result import Platform, Verdict
     from agent.paths import BUNDLED_PACKS
 
-    dirs = args.packs or list(BUNDLED_PACKS)
+    def engine_for_args() -> Engine:
+        if args.packs or args.bundled:
+            return Engine.from_dirs(args.packs or list(BUNDLED_PACKS))
+        from agent.cli.check_packs import load_enforced
+
+        return load_enforced(Engine.from_dirs)
+
     now: datetime = args.now or datetime.now(UTC)
     platform = Platform(args.platform)
     if args.jsonl:
-        engine = Engine.from_dirs(dirs)
-        return run_jsonl(engine, args.file, platform, now)
+        return run_jsonl(engine_for_args(), args.file, platform, now)
     text = read_text(args.file)
-    engine = Engine.from_dirs(dirs)
+    engine = engine_for_args()
     result = engine.check(text, platform, now)
     if args.format == "json":
         print(result_json(result, indent=2))

@@ -15,7 +15,9 @@ def register(subparsers: Any) -> None:
         "status",
         help="show the agent's packs, sync state and last error",
         description="Ask the running agent for its status; when it is not running, show what "
-        "is recorded on disk (the last sync and the last good packs).",
+        "is recorded on disk (the last sync and the last good packs). Exit 0 when the agent "
+        "answers and sync is ok, pending or not configured; 1 when the agent is not running "
+        "or sync is failing (error) or the packs have expired (stale).",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)

@@ -41,8 +41,20 @@ def show(args: argparse.Namespace) -> int:
     sync = _sync_section(settings, agent)
     if args.json:
         print(json.dumps({"agent": agent, "sync": sync}, indent=2, default=str))
-        return 0
-    print(_render(settings, agent, sync))
+    else:
+        print(_render(settings, agent, sync))
+    return exit_code(agent, sync)
+
+
+# Sync states a monitoring check should raise: the agent keeps its last good packs in both,
+# but they are not what IT last published (error) or no longer current (stale).
+FAILING_SYNC_STATES = frozenset({"error", "stale"})
+
+
+def exit_code(agent: dict[str, Any] | None, sync: dict[str, Any]) -> int:
+    """0 when the agent answers and sync is ok, pending or off; 1 when it is down or failing."""
+    if agent is None or str(sync.get("state")) in FAILING_SYNC_STATES:
+        return 1
     return 0
 
 

@@ -1,7 +1,8 @@
 """Policy packs: the YAML format, loading with file:line errors, layering, lint and tests.
 
     from agent.packs import load_pack_set, PackError
-    pack_set = load_pack_set([Path("policy_packs/baseline"), Path("policy_packs/example-company")])
+    dirs = [Path("policy_packs/baseline"), Path("examples/packs/example-company")]
+    pack_set = load_pack_set(dirs)
 
 ``PackError`` (a ``UserError``) names the file, line and key of the first problem;
 ``pack_issues(dirs)`` lists every problem (``postguard pack lint``).

@@ -56,6 +56,15 @@ export function createHandlers({ client, state, session, local }) {
     return value;
   }
 
+  /** `refs` with each pack's version as the agent enforces it now (fetched afresh). */
+  async function withCurrentVersions(refs) {
+    await session.remove("policyCache");
+    const current = new Map((await policy()).packs.map((p) => [p.id, p.version]));
+    return refs.map((ref) =>
+      current.has(ref.pack?.id) ? { ...ref, pack: { id: ref.pack.id, version: current.get(ref.pack.id) } } : ref,
+    );
+  }
+
   return {
     settings() {
       const { failMode, justificationMin, enabledSites } = state.settings;
@@ -103,8 +112,17 @@ export function createHandlers({ client, state, session, local }) {
         end: f.end,
         matched: f.matched,
       }));
+      const send = (named) => client.call("/v1/overrides", { findings: named, platform, reason, justification });
       try {
-        return await client.call("/v1/overrides", { findings: refs, platform, reason, justification });
+        try {
+          return await send(refs);
+        } catch (error) {
+          if (!(error instanceof AgentError && error.code === "version_mismatch")) throw error;
+          // The agent swapped packs between the check and this override, and records only
+          // the version it enforces now. The rule ids stand; name today's versions and
+          // send once more (the agent still refuses a rule that no longer applies).
+          return await send(await withCurrentVersions(refs));
+        }
       } catch (error) {
         // The agent commits before it answers: an answer that never came may hide a
         // stored override, so this must not read as "not recorded".
@@ -128,9 +146,13 @@ export function createHandlers({ client, state, session, local }) {
 
     async acknowledge({ policy_version }) {
       requireString(policy_version, "policy_version", { min: 1, max: 200 });
-      const reply = await client.call("/v1/acknowledge", { policy_version });
-      await session.remove("policyCache");
-      return reply;
+      try {
+        return await client.call("/v1/acknowledge", { policy_version });
+      } finally {
+        // Accepted: the status changes. Refused (the policy changed under the popup): the
+        // next policy request must fetch the version in force, not the cached one.
+        await session.remove("policyCache");
+      }
     },
 
     async pair({ code }) {

@@ -13,14 +13,16 @@ import { getLayer } from "./ui/layer.js";
 import { StatusPill } from "./ui/pill.js";
 
 export const DEBOUNCE_MS = 300;
+// Overrides never outlive the submission they were given for (see gate.js).
+const NO_OVERRIDES = new Set();
 const SETTLE_TIMEOUT_MS = 3000;
 
 export class Composer {
   /**
    * @param {{editor: Element, adapter: object, settings: object, card: import("./ui/card.js").FindingCard,
-   *          signal: AbortSignal}} options
+   *          signal: AbortSignal, onDrift?: (what: string, detail: string) => void}} options
    */
-  constructor({ editor, adapter, settings, card, signal }) {
+  constructor({ editor, adapter, settings, card, signal, onDrift = () => {} }) {
     this.editor = editor;
     this.adapter = adapter;
     this.settings = settings;
@@ -28,8 +30,11 @@ export class Composer {
     this.signal = signal;
     this.state = "pending";
     this.findings = []; // each with a live `range`
-    this.overridden = new Set();
+    // Set only while the gate re-sends the post it held: an override covers that one
+    // submission and nothing after it.
     this.allowNext = false;
+    this.onDrift = onDrift;
+    this.described = null;
     this.latest = new LatestOnly();
     this.inflight = null;
     this.lastInputAt = 0;
@@ -47,12 +52,32 @@ export class Composer {
     return this.adapter.platform;
   }
 
+  /**
+   * The composer's container and submit button. Looked up again only when the button
+   * left the page or the composer: the pill asks on every scroll and the gate on every
+   * click, and a lookup walks the editor's ancestors.
+   */
   describe() {
-    return this.adapter.describe(this.editor);
+    const known = this.described;
+    if (known?.postButton?.isConnected && known.container.contains(this.editor) && known.container.contains(known.postButton)) {
+      return known;
+    }
+    this.described = this.adapter.describe(this.editor);
+    return this.described;
   }
 
   postButton() {
     return this.describe().postButton ?? null;
+  }
+
+  /**
+   * A composer with text but no submit button PostGuard can find: some sites draw the
+   * button only once there is text, so this is judged after a check, not on discovery.
+   * The gate still holds Ctrl/Cmd+Enter and the form's submit; the popup says so.
+   */
+  #checkButton(text) {
+    if (text.trim() === "" || this.postButton() != null) return;
+    this.onDrift("postButton", "a composer's Post button was not found");
   }
 
   #listen() {
@@ -160,6 +185,7 @@ export class Composer {
     if (current && this.#owns(current)) this.card.hide();
     this.#announce();
     this.#render();
+    this.#checkButton(text);
     this.layer.host.dataset.checks = String(Number(this.layer.host.dataset.checks ?? 0) + 1);
   }
 
@@ -282,16 +308,32 @@ export class Composer {
   }
 
   /**
-   * Replace a finding's words through the editor's own editing path: select the span
-   * and insertText, so Quill / Draft.js update their models and undo keeps working.
+   * Apply one of the card's suggestions through the editor's own editing path (a
+   * selection, then insertText), so Quill / Draft.js update their models and undo
+   * keeps working. A "replace" stands in for the finding's words; an "append" (a
+   * disclosure such as #ad) goes at the end of the post and deletes nothing.
+   * @param {{kind: "replace"|"append", text: string}} action
    */
-  applySuggestion(finding, suggestion) {
+  applySuggestion(finding, action) {
     if (!this.#owns(finding) || finding.range.toString().replace(/\u00a0/g, " ") !== finding.matched) {
       this.check();
       return false;
     }
-    this.select(finding);
-    document.execCommand("insertText", false, suggestion);
+    if (action.kind === "append") {
+      const model = readComposer(this.editor);
+      const end = rangeFor(model, 0, model.text.length, document);
+      if (end == null) return false;
+      end.collapse(false);
+      this.editor.focus();
+      const selection = document.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(end);
+      const gap = /\s$/.test(model.text) ? "" : " ";
+      document.execCommand("insertText", false, gap + action.text);
+    } else {
+      this.select(finding);
+      document.execCommand("insertText", false, action.text);
+    }
     this.card.hide();
     this.lastInputAt = performance.now();
     return true;
@@ -307,7 +349,7 @@ export class Composer {
     return gateDecision({
       state: this.state,
       findings: this.findings,
-      overridden: this.overridden,
+      overridden: NO_OVERRIDES,
       failMode: this.settings.failMode,
       busy: this.busy(),
     });
@@ -316,7 +358,7 @@ export class Composer {
   /** @returns {Promise<boolean>} true when the post may go through */
   async runGate(decision) {
     if (decision.action === "paused") {
-      const how = await openPausedDialog({ reason: decision.reason });
+      const how = await openPausedDialog({ reason: decision.reason, anchor: this.editor });
       if (how === "retry") {
         this.check();
         await this.settle();
@@ -334,6 +376,7 @@ export class Composer {
     );
     const warns = decision.findings.filter((f) => f.severity === "warn");
     const how = await openGateDialog({
+      anchor: this.editor,
       findings: decision.findings,
       blocked: decision.blocked,
       policy,
@@ -350,7 +393,6 @@ export class Composer {
       },
     });
     if (how === "override") {
-      for (const f of warns) this.overridden.add(findingKey(f));
       this.layer.announce("Justification recorded. Posting.");
       return true;
     }

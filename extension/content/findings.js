@@ -118,3 +118,48 @@ export function overrideFailure(error) {
     }
   }
 }
+
+// scheme://user:secret@host… — the shape of a URL that carries credentials.
+const CREDENTIAL_URL = /^([a-z][a-z0-9+.:-]*):\/\/([^\s@/]*)@([^\s/?#]+)/i;
+const ANY_URL = /^([a-z][a-z0-9+.:-]*):\/\//i;
+
+/**
+ * Fit a "replace" text to the words it stands in for. A placeholder URL keeps the
+ * scheme and host that were matched and swaps only the credentials, so an
+ * `https://user:token@host` finding is never offered a `postgres://…` line. A URL that
+ * cannot be fitted to what was matched is not offered. Anything else stands as written.
+ * @returns {string | null}
+ */
+export function fitReplacement(text, matched) {
+  const template = CREDENTIAL_URL.exec(text);
+  if (template == null) {
+    const url = ANY_URL.exec(text);
+    const found = ANY_URL.exec(matched ?? "");
+    if (url && (!found || found[1].toLowerCase() !== url[1].toLowerCase())) return null;
+    return text;
+  }
+  const found = CREDENTIAL_URL.exec(matched ?? "");
+  if (found == null) return null;
+  return `${found[1]}://${template[2]}@${found[3]}`;
+}
+
+/**
+ * What the card offers for a finding's `replacements`: `[{kind, text, label}]`, at most
+ * three. An entry is a string or `{text, kind}` with kind "replace" (stand in for the
+ * matched words) or "append" (add at the end of the post). A string from a
+ * `disclosure` rule is an append: the remedy for an undisclosed promotion is to add
+ * the disclosure, never to delete what was promoted.
+ */
+export function suggestionActions(finding) {
+  const actions = [];
+  for (const entry of finding.replacements ?? []) {
+    const raw = typeof entry === "string" ? { text: entry } : entry;
+    if (raw == null || typeof raw.text !== "string" || raw.text.trim() === "") continue;
+    const kind = raw.kind === "append" || raw.kind === "replace" ? raw.kind : finding.category === "disclosure" ? "append" : "replace";
+    const text = kind === "replace" ? fitReplacement(raw.text, finding.matched) : raw.text.trim();
+    if (text == null || actions.some((a) => a.kind === kind && a.text === text)) continue;
+    actions.push({ kind, text, label: kind === "append" ? `Add “${text}”` : `Replace with “${text}”` });
+    if (actions.length === 3) break;
+  }
+  return actions;
+}

@@ -54,11 +54,16 @@ async function start() {
     }
     for (const editor of adapter.findEditors(document)) {
       if (composers.has(editor)) continue;
-      const described = adapter.describe(editor);
-      if (described.drift) reportDrift(described.drift, `no ${described.drift} found around an editor`);
       const controller = new AbortController();
       page.signal.addEventListener("abort", () => controller.abort(), { signal: controller.signal });
-      const composer = new Composer({ editor, adapter, settings, card: cardFor(), signal: controller.signal });
+      const composer = new Composer({
+        editor,
+        adapter,
+        settings,
+        card: cardFor(),
+        signal: controller.signal,
+        onDrift: reportDrift,
+      });
       composers.set(editor, { composer, controller });
     }
   };

@@ -3,7 +3,7 @@
 // finding, first-run policy acknowledgement, and pairing. All agent calls go
 // through the service worker; the wording lives in view.js.
 
-import { CONNECTION_LABELS, describeSync, describeUploads, healthWarnings, when } from "./view.js";
+import { CONNECTION_LABELS, describeDrift, describeSync, describeUploads, healthWarnings, when } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const WELCOME = new URLSearchParams(location.search).has("welcome");
@@ -34,12 +34,13 @@ function renderDrift(drift) {
   box.replaceChildren();
   if (drift.length === 0) return;
   const title = document.createElement("h2");
-  title.textContent = "Some composers are not being checked";
+  title.textContent = drift.every((d) => d.what === "postButton")
+    ? "Some composers are only partly gated"
+    : "Some composers are not being checked";
   box.append(title);
   for (const d of drift) {
     const p = document.createElement("p");
-    const site = d.site === "x" ? "X" : "LinkedIn";
-    p.textContent = `${site} changed its page layout (${d.what}: ${d.detail || "not found"}). PostGuard may miss posts there until it is updated.`;
+    p.textContent = describeDrift(d);
     box.append(p);
   }
 }
@@ -105,12 +106,15 @@ async function refresh() {
   renderDrift(s.drift ?? []);
   renderLast(s.lastFinding);
 
-  $("pair").hidden = s.paired && s.connection !== "unpaired";
+  // Pairing is offered when unverified too: after a revocation the agent proves with a
+  // token we no longer hold, and the exchange itself refuses anything but our agent.
+  $("pair").hidden = s.paired && s.connection !== "unpaired" && s.connection !== "untrusted";
   $("offline").hidden = !(s.connection === "offline" || s.connection === "untrusted");
   if (s.connection === "untrusted") {
     $("offline-title").textContent = "Agent not verified";
     $("offline-text").textContent =
-      "A program answers on the agent's port but cannot prove it is your PostGuard agent. Nothing is sent to it. Ask IT.";
+      "The program on the agent's port cannot prove it is your PostGuard agent, so nothing is sent to it. " +
+      "If this browser's pairing was revoked, pair again below; if the new code is refused too, ask IT.";
   } else if (s.connection === "offline") {
     $("offline-text").textContent = `Nothing answers on 127.0.0.1:${s.port}. Start the agent with postguard serve; until then posts are not checked.`;
   }

@@ -96,3 +96,20 @@ export function healthWarnings(agent) {
   if (uploads) warnings.push(uploads);
   return warnings;
 }
+
+/**
+ * One line of the "site layout" warning, for a drift report `{site, what, detail}` from
+ * a content script. A composer whose submit button was not found is still checked and
+ * its Ctrl/Cmd+Enter and form submit still gated; only a click on the button may slip.
+ */
+export function describeDrift(drift) {
+  const site = drift?.site === "x" ? "X" : "LinkedIn";
+  if (drift?.what === "postButton") {
+    return (
+      `${site} changed its page layout: PostGuard found a composer but not its Post button. ` +
+      "Posts there are still checked, and Ctrl+Enter and the composer's form are still held " +
+      "for warnings, but a click on the Post button may not be until PostGuard is updated."
+    );
+  }
+  return `${site} changed its page layout (${drift?.what ?? "layout"}: ${drift?.detail || "not found"}). PostGuard may miss posts there until it is updated.`;
+}

@@ -125,3 +125,28 @@ test("proven agent goes silent: offline, proved again later; a late override may
     await agent.close();
   }
 });
+
+test("packs swapped between check and override: the override names today's versions", LIMIT, async () => {
+  const overrides = [];
+  const agent = await listen(async (path, body) => {
+    if (path === "/v1/challenge") return [200, { proof: await expectedProof(TOKEN, body.nonce) }];
+    if (path === "/v1/policy") return [200, { packs: [{ id: "baseline", version: "2" }], policy_version: "baseline@2" }];
+    if (path === "/v1/overrides") {
+      overrides.push(body.findings.map((f) => f.pack.version));
+      if (body.findings[0].pack.version !== "2") {
+        return [409, { error: { code: "version_mismatch", message: "the active pack 'baseline' is version 2" } }];
+      }
+      return [200, { override_id: "ov-1" }];
+    }
+    return [404, {}];
+  });
+  try {
+    const send = worker(agent.port);
+    const reply = await send({ type: "override", payload: OVERRIDE });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    assert.equal(reply.value.override_id, "ov-1");
+    assert.deepEqual(overrides, [["1"], ["2"]]);
+  } finally {
+    await agent.close();
+  }
+});

@@ -55,6 +55,21 @@ class Node {
     for (let node = other; node; node = node.parentNode) if (node === this) return true;
     return false;
   }
+  /** Only DOCUMENT_POSITION_FOLLOWING (4) / PRECEDING (2), for nodes in one tree. */
+  compareDocumentPosition(other) {
+    let root = this;
+    while (root.parentNode) root = root.parentNode;
+    const order = [];
+    const walk = (node) => {
+      order.push(node);
+      for (const child of node.childNodes) walk(child);
+    };
+    walk(root);
+    const a = order.indexOf(this);
+    const b = order.indexOf(other);
+    if (b < 0 || a === b) return 0;
+    return b > a ? 4 : 2;
+  }
   get textContent() {
     if (this.nodeType === 3) return this.data;
     return this.childNodes.map((c) => (c.nodeType === 8 ? "" : c.textContent)).join("");

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { findingKey, gateDecision, overrideFailure, pillState, readPolicy, unresolved } from "../content/findings.js";
+import {
+  findingKey,
+  fitReplacement,
+  gateDecision,
+  overrideFailure,
+  pillState,
+  readPolicy,
+  suggestionActions,
+  unresolved,
+} from "../content/findings.js";
 
 const f = (severity, rule_id = `r.${severity}`, start = 0) => ({ rule_id, severity, matched: "x", start, end: start + 1 });
 
@@ -61,4 +70,29 @@ test("override failure: only a timeout leaves the record open; nothing is ever p
   for (const code of ["timeout", "not_recorded", "offline", "busy", undefined]) {
     assert.match(overrideFailure({ code, message: "x" }), /Nothing was posted|nothing was posted/);
   }
+});
+
+test("suggestions: a disclosure is added, never put in place of the promoted product", () => {
+  const finding = { category: "disclosure", matched: "Try ExampleDesk", replacements: ["#ExampleCoEmployee"] };
+  assert.deepEqual(suggestionActions(finding), [{ kind: "append", text: "#ExampleCoEmployee", label: "Add “#ExampleCoEmployee”" }]);
+  // A pack may say so itself, for any category.
+  const explicit = { category: "company_voice", matched: "x", replacements: [{ text: "#ad", kind: "append" }, "In my view"] };
+  assert.deepEqual(suggestionActions(explicit).map((a) => [a.kind, a.text]), [["append", "#ad"], ["replace", "In my view"]]);
+});
+
+test("suggestions: a placeholder URL keeps the scheme and host that were matched", () => {
+  const template = "postgres://USER:PASSWORD@HOST/DB";
+  assert.equal(fitReplacement(template, "https://deploy:tok3n-abc@git.example.org"), "https://USER:PASSWORD@git.example.org");
+  assert.equal(fitReplacement(template, "postgres://app:Sup3r@db.prod:5432"), "postgres://USER:PASSWORD@db.prod:5432");
+  // A URL that cannot be fitted to the match is not offered; plain text stands as written.
+  assert.equal(fitReplacement(template, "the password is hunter2"), null);
+  assert.equal(fitReplacement("https://example.com/help", "ftp://files.example.com"), null);
+  assert.equal(fitReplacement("In my personal view", "Speaking on behalf of the company"), "In my personal view");
+  const finding = { category: "credentials", matched: "https://deploy:tok3n-abc@git.example.org", replacements: [template] };
+  assert.deepEqual(suggestionActions(finding).map((a) => a.label), ["Replace with “https://USER:PASSWORD@git.example.org”"]);
+});
+
+test("suggestions: malformed entries are skipped, at most three are offered", () => {
+  const finding = { category: "company_voice", matched: "x", replacements: [null, 7, { kind: "replace" }, "", "a", "b", "c", "d"] };
+  assert.deepEqual(suggestionActions(finding).map((a) => a.text), ["a", "b", "c"]);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { describeSync, describeUploads, healthWarnings } from "../popup/view.js";
+import { describeDrift, describeSync, describeUploads, healthWarnings } from "../popup/view.js";
 
 // Shapes as /v1/status returns them (agent/events/upload.py UploadStatus, agent/sync/status.py).
 const uploads = (over = {}) => ({
@@ -107,4 +107,12 @@ test("warnings: a refused pack, failing sync and an upload backlog all show, mos
   assert.match(warnings[0], /^The last policy pack update was refused/);
   assert.match(warnings[1], /^Policy updates are failing: connection refused/);
   assert.match(warnings[2], /^1,001 events waiting/);
+});
+
+test("layout drift: a composer without a known button is said to be partly gated", () => {
+  const text = describeDrift({ site: "x", what: "postButton", detail: "a composer's Post button was not found" });
+  assert.match(text, /^X changed its page layout: PostGuard found a composer but not its Post button\./);
+  assert.match(text, /still checked/);
+  assert.match(text, /Ctrl\+Enter/);
+  assert.match(describeDrift({ site: "linkedin", what: "editor", detail: "" }), /^LinkedIn changed its page layout \(editor: not found\)/);
 });

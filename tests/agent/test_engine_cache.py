@@ -19,7 +19,7 @@ from agent.api.keys import ENGINE_CACHE, PACKS, TOKEN
 from agent.engine import Engine
 from agent.engine.result import Platform
 from agent.engine_cache import CACHE_DIR, FORMAT, KEEP, EngineCache, cache_key
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 
 SECRET = "device-secret-for-tests"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -234,11 +234,11 @@ async def test_an_agent_whose_cache_dir_is_unwritable_still_starts_and_checks(
     ]
 
 
-def test_the_bundled_packs_with_hashed_lists_round_trip(tmp_path: Path) -> None:
-    dirs = list(BUNDLED_PACKS)
+def test_the_example_packs_with_hashed_lists_round_trip(tmp_path: Path) -> None:
+    dirs = [*BUNDLED_PACKS, EXAMPLE_COMPANY]
     first = EngineCache.in_data_dir(tmp_path / "data", SECRET).load(dirs)
     again = EngineCache.in_data_dir(tmp_path / "data", SECRET)
-    assert again.lookup(cache_key(dirs)) is not None, "the bundled engine was not cached"
+    assert again.lookup(cache_key(dirs)) is not None, "the layered engine was not cached"
     cached = again.load(dirs)
     # Testbird and Canary Test Account are the hashed test entries of example-company.
     post = "Staging password is Winter2024! Testbird ships for Canary Test Account"

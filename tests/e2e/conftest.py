@@ -33,21 +33,25 @@ from cryptography.x509.oid import NameOID
 from e2e_support import ROOT, SCREENSHOTS, free_port
 from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
 
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
+
 EXTENSION = ROOT / "extension"
 FIXTURES = EXTENSION / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
 EXTENSION_ID = "fmiiiaehnajkhelcmmjanpbbckoigbbd"
 POSTGUARD = Path(sys.executable).parent / "postguard"
 
-# Which saved page answers which URL, by host name.
+# Which fixture app answers for which host: each is a single-page app that routes
+# by path as the site does (so SPA navigation happens inside one page).
 PAGES = {
-    "www.linkedin.com": {"/feed/": "linkedin-feed.html"},
-    "x.com": {
-        "/home": "x-home.html",
-        "/mayachen/status/1": "x-status-reply.html",
-        "/compose/post": "x-compose-quote.html",
-    },
+    "www.linkedin.com": "linkedin-app.html",
+    "x.com": "x-app.html",
 }
+# The real editor libraries the fixture apps run, installed by scripts/test with npm
+# (tests/e2e/package.json); served at /_lib/<package>/<file>.
+LIBRARIES = Path(__file__).resolve().parent / "node_modules"
+LIBRARY_PACKAGES = frozenset({"react", "react-dom", "draft-js", "immutable", "quill"})
+LIBRARY_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 
 # --- the agent ---------------------------------------------------------------
@@ -116,6 +120,9 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
         "POSTGUARD_SITE_CONFIG_DIR": str(base / "site"),
         # No desktop keyring here: the agent keeps its token in a 0600 file.
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        # The bundled baseline and, on top, the fictional company's pack (its policy
+        # links, disclosure and codename rules are what several tests look at).
+        "POSTGUARD_PACK_DIRS": os.pathsep.join(str(p) for p in (*BUNDLED_PACKS, EXAMPLE_COMPANY)),
     }
     agent = Agent(port=free_port(), env=env, log=base / "agent.log")
     agent.start()
@@ -164,10 +171,25 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 
 async def _page(request: web.Request) -> web.StreamResponse:
     host = (request.host or "").split(":")[0]
-    name = PAGES.get(host, {}).get(request.path)
+    name = PAGES.get(host)
     if name is None:
         raise web.HTTPNotFound()
+    if request.path.startswith("/_lib/"):
+        return _library(request.path.removeprefix("/_lib/"))
+    if request.path == "/favicon.ico":
+        raise web.HTTPNotFound()
     return web.FileResponse(FIXTURES / name, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def _library(relative: str) -> web.StreamResponse:
+    parts = relative.split("/")
+    path = (LIBRARIES / relative).resolve()
+    kind = LIBRARY_TYPES.get(path.suffix)
+    if parts[0] not in LIBRARY_PACKAGES or kind is None or not path.is_relative_to(LIBRARIES):
+        raise web.HTTPNotFound()
+    if not path.is_file():
+        raise web.HTTPNotFound(text=f"{relative} missing: run npm ci --prefix tests/e2e")
+    return web.FileResponse(path, headers={"Content-Type": f"{kind}; charset=utf-8"})
 
 
 @dataclass
@@ -178,6 +200,9 @@ class Sites:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    assert (LIBRARIES / "draft-js" / "dist" / "Draft.min.js").is_file(), (
+        "the fixture apps' editor libraries are missing: run npm ci --prefix tests/e2e"
+    )
     cert, key = _certificate(tmp_path_factory.mktemp("tls"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)

@@ -17,19 +17,26 @@ from typing import Any
 import yaml
 from playwright.sync_api import Locator, Page
 
+from agent.paths import BUNDLED_PACKS_DIR, EXAMPLE_COMPANY
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 LATENCY_FILE = ARTIFACTS / "e2e-latency.json"
-PACKS = ROOT / "policy_packs"
+# Where each pack the e2e agent loads lives: the bundled baseline, the example company's.
+PACKS = {"baseline": BUNDLED_PACKS_DIR / "baseline", "example-company": EXAMPLE_COMPANY}
 DEBOUNCE_MS = 300  # extension/content/composer.js DEBOUNCE_MS
 
 LINKEDIN = "https://www.linkedin.com/feed/"
 X_HOME = "https://x.com/home"
 X_REPLY = "https://x.com/mayachen/status/1"
 
-SHARE_EDITOR = '[data-testid="share-editor"]'
-SHARE_POST = '[data-testid="share-post"]'
+# LinkedIn: the share box (a modal opened by "Start a post"), Quill's editor in it,
+# its Post button; the comment box under the feed update.
+SHARE_EDITOR = '[role="dialog"] .ql-editor'
+SHARE_POST = '[role="dialog"] button.share-actions__primary-action'
+COMMENT_EDITOR = "form.comments-comment-box__form .ql-editor"
+COMMENT_SUBMIT = "form.comments-comment-box__form button[type=submit]"
 X_EDITOR = '[data-testid="tweetTextarea_0"]'
 X_POST = '[data-testid="tweetButtonInline"]'
 
@@ -91,7 +98,8 @@ def wait_for_highlight(page: Page, name: str, text: str, timeout_s: float = 5.0)
 
 
 def pill(page: Page) -> Locator:
-    return page.locator("postguard-ui .pill").first
+    """The status pill on show (each composer on the page has one; the idle ones are hidden)."""
+    return page.locator("postguard-ui .pill:not([hidden])").first
 
 
 def gate(page: Page) -> Locator:
@@ -106,7 +114,17 @@ def published(page: Page) -> Locator:
     return page.locator('[data-testid="published-item"]')
 
 
+def open_share_box(page: Page) -> None:
+    """LinkedIn's "Start a post": the share box opens with its editor focused."""
+    page.get_by_role("button", name="Start a post").click()
+    page.locator(SHARE_EDITOR).wait_for()
+
+
 def type_into(page: Page, selector: str, text: str) -> None:
+    """Click into the editor and type. LinkedIn's share box is a modal: when it is
+    not open yet, it is opened through "Start a post" first, as a person would."""
+    if selector == SHARE_EDITOR and page.locator(SHARE_EDITOR).count() == 0:
+        open_share_box(page)
     page.click(selector)
     page.keyboard.type(text, delay=10)
 
@@ -133,11 +151,11 @@ def override_events(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def pack_rule(pack: str, rule_id: str) -> dict[str, Any]:
-    """A rule as its bundled pack's YAML defines it, with `policy` completed as
+    """A rule as its pack's YAML defines it, with `policy` completed as
     docs/pack-format.md describes: the pack's policy title, the rule's section, and
     the rule's own link or else the pack's (None when neither has one)."""
-    meta = yaml.safe_load((PACKS / pack / "pack.yaml").read_text())
-    for path in sorted((PACKS / pack / "rules").glob("*.yaml")):
+    meta = yaml.safe_load((PACKS[pack] / "pack.yaml").read_text())
+    for path in sorted((PACKS[pack] / "rules").glob("*.yaml")):
         for rule in yaml.safe_load(path.read_text()).get("rules", []):
             if rule["id"] == rule_id:
                 policy = rule["policy"]

@@ -39,6 +39,7 @@ from e2e_support import (
     gate,
     highlights,
     hover_highlight,
+    open_share_box,
     pack_rule,
     pill,
     published,
@@ -90,7 +91,9 @@ def test_popup_shows_packs_uploads_and_pack_updates(browser: Browser) -> None:
     expect(popup.locator("#uploads-note")).to_have_text(
         "Not enrolled with IT: events are kept on this computer."
     )
-    expect(popup.locator("#last-sync")).to_have_text("Off · packs bundled with the agent")
+    # The e2e agent is given its packs as folders (pack_dirs: the baseline and the example
+    # company's), so they read as a local folder, not as the bundle.
+    expect(popup.locator("#last-sync")).to_have_text("Off · packs local folder")
     expect(popup.locator("#health")).to_be_hidden()
     popup.screenshot(path=str(SCREENSHOTS / "popup.png"), full_page=True)
     popup.close()
@@ -100,6 +103,7 @@ def test_violation_after_emoji_highlights_exactly_and_the_card_reports_a_false_p
     browser: Browser,
 ) -> None:
     page = browser.open(LINKEDIN)
+    open_share_box(page)
     type_into(page, SHARE_EDITOR, WARN_DRAFT)
     wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
     assert highlights(page)["postguard-warn"] == [WARN_PHRASE]
@@ -166,6 +170,7 @@ def test_highlights_follow_edits_across_lines_and_nested_draft_blocks(browser: B
 
 def test_post_click_opens_the_gate_and_an_override_is_audited(browser: Browser) -> None:
     page = browser.open(LINKEDIN)
+    open_share_box(page)
     type_into(page, SHARE_EDITOR, WARN_DRAFT)
     wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
     page.click(SHARE_POST)
@@ -248,6 +253,7 @@ def test_clean_post_goes_through_untouched(browser: Browser) -> None:
 
 def test_applied_suggestion_leaves_the_editor_editable(browser: Browser) -> None:
     page = browser.open(LINKEDIN)
+    open_share_box(page)
     type_into(page, SHARE_EDITOR, WARN_DRAFT)
     wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
     hover_highlight(page)
@@ -270,6 +276,7 @@ def test_card_links_to_the_policy_section_the_pack_names(browser: Browser) -> No
     rule = pack_rule(pack, rule_id)
     assert rule["policy"]["url"], "this rule's pack gives its section a link"
     page = browser.open(LINKEDIN)
+    open_share_box(page)
     type_into(page, SHARE_EDITOR, LINKED_DRAFT)
     wait_for_highlight(page, "postguard-warn", LINKED_PHRASE)
     hover_highlight(page)
@@ -295,14 +302,17 @@ def expect_card_explains(shown: Locator, rule: dict[str, Any]) -> None:
     else:
         expect(link).to_have_count(0)
     expect(shown.locator(".advice li")).to_have_text(rule.get("suggestions", []))
+    # A disclosure is added to the post; anything else stands in for the matched words.
+    verb = "Add “{}”" if rule["category"] == "disclosure" else "Replace with “{}”"
     expect(shown.locator(".suggestions button")).to_have_text(
-        [f"Replace with “{r}”" for r in rule.get("replacements", [])]
+        [verb.format(r) for r in rule.get("replacements", [])]
     )
 
 
-def test_markup_drift_is_reported_in_the_popup(browser: Browser) -> None:
+def test_an_unknown_composer_is_still_checked_and_its_drift_reported(browser: Browser) -> None:
     page = browser.open(X_HOME)
-    # A composer X might ship tomorrow: editable, a textbox, but none of our selectors.
+    # A composer X might ship tomorrow: editable, a textbox, none of X's test ids, and no
+    # button PostGuard knows. It is still checked, and Ctrl+Enter in it is still held.
     page.evaluate(
         """() => {
           const box = document.createElement("div");
@@ -310,11 +320,21 @@ def test_markup_drift_is_reported_in_the_popup(browser: Browser) -> None:
           box.setAttribute("role", "textbox");
           box.dataset.testid = "tweetTextarea_v2";
           document.querySelector('[data-testid="primaryColumn"]').prepend(box);
-          box.focus();
+          box.addEventListener("keydown", (event) => {
+            if (event.key === "Enter" && event.ctrlKey) box.dataset.posted = "yes";
+          });
         }"""
     )
+    type_into(page, '[data-testid="tweetTextarea_v2"]', WARN_DRAFT)
+    wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
+    page.keyboard.press("Control+Enter")
+    expect(gate(page)).to_be_visible()
+    posted = page.eval_on_selector('[data-testid="tweetTextarea_v2"]', "e => e.dataset.posted")
+    assert posted is None, "Ctrl+Enter reached the unknown composer"
+    gate(page).get_by_role("button", name="Edit post").click()
     popup = browser.popup()
     expect(popup.locator("#drift")).to_contain_text("X changed its page layout")
+    expect(popup.locator("#drift")).to_contain_text("found a composer but not its Post button")
     popup.close()
     page.close()
 
@@ -340,6 +360,8 @@ def test_keystroke_pause_to_highlight_latency(browser: Browser) -> None:
     samples: list[dict[str, Any]] = []
     for site, url, editor in [("linkedin", LINKEDIN, SHARE_EDITOR), ("x", X_HOME, X_EDITOR)]:
         page = browser.open(url)
+        if site == "linkedin":
+            open_share_box(page)
         page.click(editor)
         # Each draft differs from the one before, so every sample is a fresh check.
         bodies = [f"Note {i}. " for i in range(6)] + [f"{FILLER}({i}) " for i in range(6)]

@@ -20,6 +20,7 @@ from e2e_support import (
     WARN_RULE,
     fill_audit_log,
     gate,
+    open_share_box,
     override_events,
     published,
     type_into,
@@ -48,6 +49,7 @@ def test_an_override_the_agent_cannot_record_posts_nothing_and_says_so(browser: 
     assert fill_audit_log(agent.port, token, big_chars=9000) > 0
 
     page = browser.open(LINKEDIN)
+    open_share_box(page)
     type_into(page, SHARE_EDITOR, WARN_DRAFT)
     wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
     page.click(SHARE_POST)

@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 
 from agent.packs.loader import load_pack_set
 from agent.packs.models import ConditionalMatch, PatternMatch
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 
 
 def _bundled() -> tuple[list[str], list[str]]:
     regexes: set[str] = set()
     texts: list[str] = []
-    for rule in load_pack_set(list(BUNDLED_PACKS)).rules:
+    for rule in load_pack_set([*BUNDLED_PACKS, EXAMPLE_COMPANY]).rules:
         match = rule.rule.match
         parts = [match.trigger, match.require] if isinstance(match, ConditionalMatch) else [match]
         regexes.update(p.regex for p in parts if isinstance(p, PatternMatch))

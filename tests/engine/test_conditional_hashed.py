@@ -25,7 +25,7 @@ from agent.engine.matchers.hashed import (
     text_words,
 )
 from agent.engine.normalize import TextViews
-from agent.paths import BUNDLED_PACKS_DIR
+from agent.paths import EXAMPLE_COMPANY
 from tests.engine.conftest import EngineFor, check, matched
 from tests.engine.packfiles import rule_yaml, write_pack
 
@@ -233,8 +233,8 @@ def test_hashed_hits_are_every_listed_run(both_forms: dict[str, Engine], text: s
     assert found == expected
 
 
-def test_the_bundled_hashed_lists_carry_check_values() -> None:
-    pack = BUNDLED_PACKS_DIR / "example-company" / "rules" / "confidential.yaml"
+def test_the_example_hashed_lists_carry_check_values() -> None:
+    pack = EXAMPLE_COMPANY / "rules" / "confidential.yaml"
     rules = yaml.safe_load(pack.read_text(encoding="utf-8"))["rules"]
     entries = [
         e for r in rules if r["match"]["type"] == "hashed_phrases" for e in r["match"]["hashes"]

@@ -9,7 +9,7 @@ import pytest
 
 from agent.engine import Engine
 from agent.engine.result import Category, Platform, Severity, Verdict
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import FIXTURES, NOW
 from tests.engine.packfiles import rule_yaml, write_pack
 
@@ -157,8 +157,8 @@ def test_findings_name_the_last_layers_contact(tmp_path: Path) -> None:
     assert [p.contact for p in layered.pack_infos] == ["compliance@example.com", "it@example.com"]
 
 
-def test_bundled_baseline_findings_name_the_company_contact() -> None:
-    engine = Engine.from_dirs(list(BUNDLED_PACKS))
+def test_baseline_findings_name_the_company_contact() -> None:
+    engine = Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
     company = engine.pack_infos[-1]
     assert company.ref.id == "example-company"
     findings = engine.check("Staging password is Winter2024!", Platform.LINKEDIN, NOW).findings

@@ -16,7 +16,7 @@ import pytest
 from agent.engine import Engine
 from agent.engine.normalize import TextViews
 from agent.engine.result import Platform
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import NOW
 
 SEEDS = {
@@ -38,7 +38,7 @@ def _text(seed: str, size: int) -> str:
 
 @pytest.fixture(scope="module")
 def bundled() -> Engine:
-    return Engine.from_dirs(list(BUNDLED_PACKS))
+    return Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
 
 
 @pytest.mark.parametrize("seed", SEEDS.values(), ids=SEEDS.keys())

@@ -13,7 +13,7 @@ from agent.engine.normalize import TextViews
 from agent.engine.prefilter import count_digits, requirement
 from agent.packs.loader import load_pack_set
 from agent.packs.models import ConditionalMatch, PatternMatch
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.regex_texts import REGEXES, texts_for
 
 DIGITS = "0123456789"
@@ -76,7 +76,7 @@ def test_count_digits_counts_what_backslash_d_matches(text: str, digits: int) ->
 
 def _bundled_patterns() -> list[PatternMatch]:
     patterns = []
-    for rule in load_pack_set(list(BUNDLED_PACKS)).rules:
+    for rule in load_pack_set([*BUNDLED_PACKS, EXAMPLE_COMPANY]).rules:
         match = rule.rule.match
         parts = [match.trigger, match.require] if isinstance(match, ConditionalMatch) else [match]
         patterns += [p for p in parts if isinstance(p, PatternMatch)]
@@ -85,7 +85,7 @@ def _bundled_patterns() -> list[PatternMatch]:
 
 def _bundled_example_texts() -> list[str]:
     texts = []
-    for rule in load_pack_set(list(BUNDLED_PACKS)).rules:
+    for rule in load_pack_set([*BUNDLED_PACKS, EXAMPLE_COMPANY]).rules:
         examples = rule.rule.examples
         texts += [e.text for e in (*examples.positives(), *examples.negatives())]
     return texts

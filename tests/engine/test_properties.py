@@ -10,7 +10,7 @@ from agent.engine.anchors import fold_for_anchors
 from agent.engine.matchers.base import Scan
 from agent.engine.normalize import TextViews
 from agent.engine.result import Platform
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import FIXTURES, NOW
 
 ENGINE = Engine.from_dirs([FIXTURES / "core"])
@@ -68,7 +68,7 @@ def test_check_is_a_pure_function(text: str) -> None:
     assert ENGINE.check(text, Platform.X, NOW) == ENGINE.check(text, Platform.X, NOW)
 
 
-BUNDLED = Engine.from_dirs(list(BUNDLED_PACKS))
+BUNDLED = Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
 LEET_AND_FOLDS = st.sampled_from(
     ["p4ssw0rd", "$ecret", "1d10t", "idiot", "Idiot!", "STRASSE", "straße", "a b c d"]
 )

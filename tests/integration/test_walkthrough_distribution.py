@@ -69,8 +69,9 @@ def collector_events(db: Path) -> list[tuple[str, str]]:
 
 def test_sign_serve_sync_enrol_override_report(home: Home) -> None:
     (home.cwd / "policy_packs").symlink_to(REPO / "policy_packs")
+    (home.cwd / "examples").symlink_to(REPO / "examples")
 
-    # 1-2. A signing key, then a signed site built from the bundled packs.
+    # 1-2. A signing key, then a signed site: the baseline with a company's pack on top.
     keygen = home.run(*documented(DISTRIBUTION, "pack", "keygen"))
     public_key = keygen.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"[A-Za-z0-9+/]{43}=", public_key), keygen.stdout

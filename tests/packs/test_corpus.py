@@ -1,10 +1,12 @@
-"""The bundled packs against corpora: quiet on everyday posts, loud on real problems.
+"""The bundled baseline, with the example company layered on it, against corpora: quiet on
+everyday posts, loud on real problems.
 
 False positives teach employees to ignore warnings, so the everyday corpus must
 raise nothing at ``warn`` or above, on both platforms, inside and outside the
 example company's quiet period. Every violation must be flagged by the rule it
 was written for, and every enabled bundled rule must have at least one
-violation, so a rule that silently stops matching fails here.
+violation, so a rule that silently stops matching fails here. The example company is
+layered on as a company's own pack would be; its rules have violations here too.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ INFO_ALLOWED_ON_EVERYDAY_POSTS = frozenset(
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs(list(agent.paths.BUNDLED_PACKS))
+    return Engine.from_dirs([*agent.paths.BUNDLED_PACKS, agent.paths.EXAMPLE_COMPANY])
 
 
 def _everyday_posts() -> list[str]:

@@ -20,7 +20,7 @@ from agent.engine.result import Platform
 from agent.packs.hashing import hashed_entries, parse_phrase_list
 
 DATA = Path(__file__).parent / "data"
-PACK = agent.paths.BUNDLED_PACKS_DIR / "example-company"
+PACK = agent.paths.EXAMPLE_COMPANY
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # (plain list, rule id, the list's non-secret test entry)
@@ -32,7 +32,7 @@ LISTS = [
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs(list(agent.paths.BUNDLED_PACKS))
+    return Engine.from_dirs([*agent.paths.BUNDLED_PACKS, PACK])
 
 
 def _plain(name: str) -> list[str]:
@@ -82,7 +82,8 @@ def test_pack_files_never_contain_a_plain_entry(plain: str, rule_id: str, canary
     secrets = [p for p in _plain(plain) if p != canary]
     assert secrets
     leaks = []
-    for path in sorted(agent.paths.BUNDLED_PACKS_DIR.rglob("*")):
+    shipped = (agent.paths.BUNDLED_PACKS_DIR, agent.paths.EXAMPLE_PACKS_DIR)
+    for path in sorted(p for root in shipped for p in root.rglob("*")):
         if not path.is_file():
             continue
         content = " ".join(path.read_text(encoding="utf-8").lower().split())

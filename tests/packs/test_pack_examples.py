@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.packs.testing import run_pack_examples
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import FIXTURES
 from tests.engine.packfiles import RULE_HEAD, write_pack
 
@@ -37,10 +37,14 @@ def test_failures_name_rule_example_expected_and_got(tmp_path: Path) -> None:
     assert report.packs[0].line() == "test 1.0: 1 rules, 3 examples, 3 failed"
 
 
-@pytest.mark.parametrize("count", [1, 2], ids=["baseline", "baseline+company"])
-def test_bundled_pack_examples(count: int) -> None:
-    """Every bundled pack's own examples, layered as in production."""
-    report = run_pack_examples(list(BUNDLED_PACKS[:count]))
+@pytest.mark.parametrize(
+    "dirs",
+    [BUNDLED_PACKS, (*BUNDLED_PACKS, EXAMPLE_COMPANY)],
+    ids=["baseline", "baseline+example-company"],
+)
+def test_bundled_pack_examples(dirs: tuple[Path, ...]) -> None:
+    """Every bundled pack's own examples, and the example company's layered on them."""
+    report = run_pack_examples(list(dirs))
     failures = [f"{f.location} {f.rule_id} {f.kind} {f.text!r}: {f.got}" for f in report.failures]
     assert not failures, "\n".join(failures)
     assert all(s.examples > 0 for s in report.packs)

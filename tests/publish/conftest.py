@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.paths import BUNDLED_PACKS
+from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 
 
 @pytest.fixture
 def packs(tmp_path: Path) -> list[Path]:
-    """Copies of the real bundled packs, free to edit."""
+    """Copies of the bundled baseline and the example company layered on it, free to edit."""
     out = []
-    for pack in BUNDLED_PACKS:
+    for pack in (*BUNDLED_PACKS, EXAMPLE_COMPANY):
         target = tmp_path / "src" / pack.name
         shutil.copytree(pack, target)
         out.append(target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_sync_and_status_from_the_command_line(
     assert "sync refused: the pack index is not signed" in out
     assert "active packs: acme 1.0.0" in out and "last good packs stay active" in out
 
-    assert main(["status"]) == 0
+    assert main(["status"]) == 1  # not running, and sync is failing
     out = capsys.readouterr().out
     assert re.search(r"agent:\s+not running", out)
     assert re.search(r"packs:\s+acme 1.0.0", out)
@@ -116,15 +117,97 @@ def test_status_before_any_sync_names_the_packs_the_agent_would_serve(
     monkeypatch.setenv("POSTGUARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POSTGUARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("POSTGUARD_PACK_DIRS", raising=False)
-    assert main(["status"]) == 0
+    assert main(["status"]) == 1  # the agent is not running
     out = capsys.readouterr().out
-    assert re.search(
-        r"packs:\s+baseline \S+, example-company \S+ \(served when the agent starts\)", out
-    )
+    assert re.search(r"packs:\s+baseline \S+ \(served when the agent starts\)", out)
 
     monkeypatch.setenv("POSTGUARD_PACK_DIRS", str(tmp_path / "missing"))
-    assert main(["status"]) == 0
+    assert main(["status"]) == 1
     out = capsys.readouterr().out
     assert re.search(
         r"packs:\s+the configured packs do not load, so the agent would not start", out
     )
+
+
+# -- `postguard check` meets the packs the agent enforces ---------------------------------------
+
+
+def _check(cli_args: list[str], text: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    return main(["check", *cli_args])
+
+
+@pytest.mark.slow
+def test_check_uses_the_synced_packs_and_bundled_on_request(
+    agent_env: Path,
+    publisher: Publisher,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    post = "we ship project acme 1x0x0 soon\n"
+    # Never synced: the configured packs (here the bundled baseline), like the agent.
+    assert _check([], post, monkeypatch) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"packs: baseline {_baseline()}")
+
+    publisher.publish("1.0.0", now=NOW)
+    assert main(["sync"]) == 0
+    capsys.readouterr()
+    assert _check([], post, monkeypatch) == 1
+    out = capsys.readouterr().out
+    assert "confidential.codename (acme)" in out
+    assert out.rstrip().endswith("packs: acme 1.0.0")
+
+    assert _check(["--bundled"], post, monkeypatch) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"packs: baseline {_baseline()}")
+
+
+def test_bundled_and_pack_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--bundled", "--pack", "x"])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def _baseline() -> str:
+    from agent.packs import load_pack_set
+    from agent.paths import BUNDLED_PACKS
+
+    return str(load_pack_set(list(BUNDLED_PACKS)).packs[0].meta.version)
+
+
+# -- `postguard status` exits non-zero when the agent is down or sync is failing ----------------
+
+
+@pytest.mark.slow
+def test_status_exits_1_while_the_running_agent_cannot_sync(
+    agent_env: Path, publisher: Publisher, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publisher.publish("1.0.0", now=NOW)
+    assert main(["sync"]) == 0
+    log = tmp_path / "agent.log"
+    with log.open("wb") as out:
+        agent = subprocess.Popen([sys.executable, "-m", "agent", "serve"], stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 30
+        code = main(["status"])
+        while "agent:           running" not in (shown := capsys.readouterr().out):
+            assert agent.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+            code = main(["status"])
+        assert code == 0, shown
+        assert re.search(r"sync:\s+ok", shown)
+
+        # The pack server loses its site: every sync now fails, the packs stay.
+        for name in ("index.json", "index.json.sig"):
+            (publisher.site / name).unlink()
+        assert main(["sync"]) == 1
+        capsys.readouterr()
+        assert main(["status"]) == 1
+        shown = capsys.readouterr().out
+        assert re.search(r"agent:\s+running", shown) and re.search(r"sync:\s+error", shown)
+        assert main(["status", "--json"]) == 1
+    finally:
+        agent.terminate()
+        agent.wait(timeout=20)

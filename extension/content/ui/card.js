@@ -1,7 +1,7 @@
 // The card that explains one finding: shown on hover over the underline, or when
 // the caret enters it (keyboard users press Alt+Enter to move into the card).
 
-import { CATEGORY_LABELS, SEVERITY_LABELS } from "../findings.js";
+import { CATEGORY_LABELS, SEVERITY_LABELS, suggestionActions } from "../findings.js";
 import { el, getLayer } from "./layer.js";
 
 const HIDE_DELAY_MS = 250;
@@ -96,18 +96,19 @@ export class FindingCard {
     const titleId = `pg-card-title-${Math.random().toString(36).slice(2)}`;
     this.#node.dataset.severity = severity;
     this.#node.setAttribute("aria-labelledby", titleId);
-    // `suggestions` are advice to read; `replacements` are text that can stand in for the span.
+    // `suggestions` are advice to read; `replacements` are text to put in for the span or to add.
     const advice = (finding.suggestions ?? []).slice(0, 3).map((s) => el("li", {}, s));
-    const replacements = (finding.replacements ?? []).slice(0, 3).map((replacement) =>
+    const replacements = suggestionActions(finding).map((action) =>
       el(
         "button",
         {
           class: "chip",
           type: "button",
-          "aria-label": `Replace with ${replacement}`,
-          onclick: () => this.#handlers.onApply(finding, replacement),
+          "data-kind": action.kind,
+          "aria-label": action.kind === "append" ? `Add ${action.text} at the end` : `Replace with ${action.text}`,
+          onclick: () => this.#handlers.onApply(finding, action),
         },
-        `Replace with “${replacement}”`,
+        action.label,
       ),
     );
     const report = el("button", { class: "link", type: "button" }, "Report false positive");

@@ -5,7 +5,7 @@
 
 import { CATEGORY_LABELS, SEVERITY_LABELS, plural } from "../findings.js";
 import { policyLine } from "./card.js";
-import { el, getLayer } from "./layer.js";
+import { dialogLayer, el } from "./layer.js";
 
 const FOCUSABLE = "button:not([disabled]), select, textarea, a[href], [tabindex]:not([tabindex='-1'])";
 
@@ -25,8 +25,9 @@ function trapFocus(dialog, event) {
 }
 
 // Shows `dialog` over the page; `close(how)` removes it and resolves the dialog's promise.
-// Keys are caught at the document in the capture phase so the site's own shortcuts (and
-// its Ctrl+Enter "post") do not fire behind the dialog; Esc means "Edit post".
+// Keys are caught at the window in the capture phase, before any listener of the site,
+// so its own shortcuts (and its Ctrl+Enter "post", or Esc closing its own dialog) do
+// not fire behind this one; Esc means "Edit post".
 function showModal(layer, dialog, resolve) {
   const backdrop = el("div", { class: "backdrop" }, dialog);
   const onKey = (event) => {
@@ -36,14 +37,20 @@ function showModal(layer, dialog, resolve) {
       close("edit");
     } else if (event.key === "Tab") {
       trapFocus(dialog, event);
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !dialog.contains(dialog.getRootNode().activeElement)) {
+      // A site's focus trap may have put the caret back in its editor: its "post" key
+      // must not publish behind the open dialog.
+      event.preventDefault();
+      event.stopImmediatePropagation();
     }
   };
   const close = (how) => {
-    document.removeEventListener("keydown", onKey, true);
+    window.removeEventListener("keydown", onKey, true);
     backdrop.remove();
+    layer.dispose();
     resolve(how);
   };
-  document.addEventListener("keydown", onKey, true);
+  window.addEventListener("keydown", onKey, true);
   layer.root.append(backdrop);
   return close;
 }
@@ -69,12 +76,12 @@ function findingItem(finding) {
 }
 
 /**
- * @param {{findings: object[], blocked: boolean, policy: {reasons, min, max},
+ * @param {{anchor?: Element, findings: object[], blocked: boolean, policy: {reasons, min, max},
  *          onOverride: (choice: {reason: string, justification: string}) => Promise<{ok: boolean, message?: string}>}} options
  * @returns {Promise<"override" | "edit">} how the dialog closed
  */
-export function openGateDialog({ findings, blocked, policy, onOverride }) {
-  const layer = getLayer();
+export function openGateDialog({ anchor, findings, blocked, policy, onOverride }) {
+  const layer = dialogLayer(anchor);
   return new Promise((resolve) => {
     const titleId = "pg-gate-title";
     const descId = "pg-gate-desc";
@@ -196,8 +203,8 @@ export function openGateDialog({ findings, blocked, policy, onOverride }) {
 }
 
 /** Fail-closed mode with no agent: say why posting waits; "Try again" re-checks. */
-export function openPausedDialog({ reason }) {
-  const layer = getLayer();
+export function openPausedDialog({ reason, anchor }) {
+  const layer = dialogLayer(anchor);
   return new Promise((resolve) => {
     const retry = el("button", { class: "primary", type: "button" }, "Try again");
     const cancel = el("button", { class: "secondary", type: "button" }, "Close");

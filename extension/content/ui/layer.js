@@ -6,10 +6,44 @@ import { UI_CSS } from "./styles.js";
 
 let layer = null;
 
-export function getLayer() {
-  if (layer && layer.host.isConnected) return layer;
+// Events a site's focus trap (react-native-web's modal, focus-trap and the like) listens
+// for to pull focus back into its dialog. PostGuard's UI lives in its own shadow root,
+// outside the site's dialog, so the site must not see focus arrive there: at window
+// capture, before any listener of the page, these events stop when they come from
+// inside a PostGuard layer. Nothing of PostGuard's listens for them.
+const FOCUS_EVENTS = ["focus", "focusin"];
+// Keys and text typed into PostGuard's own fields are not the site's: its shortcuts
+// (X's "n" for a new post) must not fire. They stop at the layer's host, on the way out.
+const TYPING_EVENTS = ["keydown", "keyup", "keypress", "beforeinput", "input", "paste", "cut", "copy"];
+let guarded = false;
+
+/** True when `event` started inside one of PostGuard's layers. */
+export function fromLayer(event) {
+  const first = event.composedPath?.()[0];
+  const root = first?.getRootNode?.();
+  return root != null && root !== document && root.host?.localName === "postguard-ui";
+}
+
+function guardFocus() {
+  if (guarded) return;
+  guarded = true;
+  for (const type of FOCUS_EVENTS) {
+    window.addEventListener(
+      type,
+      (event) => {
+        if (fromLayer(event)) event.stopImmediatePropagation();
+      },
+      true,
+    );
+  }
+}
+
+function buildLayer(parent) {
+  guardFocus();
   const host = document.createElement("postguard-ui");
   host.setAttribute("data-postguard", "");
+  // The site's CSS may reach the host (inside a site dialog, say); keep it inert.
+  host.style.setProperty("all", "initial", "important");
   const shadow = host.attachShadow({ mode: "open" });
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(UI_CSS);
@@ -25,8 +59,13 @@ export function getLayer() {
   alert.setAttribute("aria-live", "assertive");
   root.append(live, alert);
   shadow.append(root);
-  document.documentElement.append(host);
-  layer = {
+  for (const type of TYPING_EVENTS) {
+    host.addEventListener(type, (event) => {
+      if (fromLayer(event)) event.stopPropagation();
+    });
+  }
+  parent.append(host);
+  return {
     host,
     shadow,
     root,
@@ -37,8 +76,28 @@ export function getLayer() {
       region.textContent = "";
       setTimeout(() => (region.textContent = text), 30);
     },
+    dispose() {},
   };
+}
+
+export function getLayer() {
+  if (layer && layer.host.isConnected) return layer;
+  layer = buildLayer(document.documentElement);
   return layer;
+}
+
+/**
+ * Where a dialog about the composer at `anchor` is drawn. Inside a site's modal
+ * dialog, a layer of its own inside that dialog: the site's focus trap then counts
+ * PostGuard's fields as its own and lets them be typed into, and the site's
+ * aria-modal does not hide them from screen readers. Elsewhere, the page's layer.
+ */
+export function dialogLayer(anchor) {
+  const modal = anchor?.closest?.('[aria-modal="true"], [role="dialog"]');
+  if (modal == null) return getLayer();
+  const own = buildLayer(modal);
+  own.dispose = () => own.host.remove();
+  return own;
 }
 
 /** A small element factory: el("button", {class: "x", onclick}, "label", child). */

@@ -1,0 +1,1 @@
+"""The agent as a per-user background service: systemd user unit, LaunchAgent, logon task."""
