@@ -75,6 +75,7 @@ log = logging.getLogger("postguard.agent")
 PLUGINS: Final[tuple[str, ...]] = (
     "agent.sync.plugin",
     "agent.events.upload_plugin",
+    "agent.events.heartbeat",  # after the uploader: its first heartbeat wakes it
 )
 # Failed tokens: a burst of 20, then one more try every 2 s.  Pairing codes: 5 a minute.
 AUTH_BURST, AUTH_REFILL_PER_S = 20, 0.5

@@ -30,6 +30,8 @@ COMMANDS: tuple[str, ...] = (
     "bench",
     "install",
     "uninstall",
+    "native-host",
+    "extension",
 )
 
 
@@ -46,7 +48,8 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in commands:
-        importlib.import_module(f"agent.cli.{name}").register(sub)
+        # A command's module is its name with "-" as "_" (native-host → native_host).
+        importlib.import_module(f"agent.cli.{name.replace('-', '_')}").register(sub)
     return parser
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    StrictBool,
     StrictInt,
     StringConstraints,
     ValidationError,
@@ -29,7 +30,13 @@ from pydantic import (
 )
 
 from agent.engine.result import Category, Platform, Severity
-from agent.events.records import EventKind, FeedbackKind
+from agent.events.records import (
+    MAX_HEARTBEAT_PACKS,
+    EventKind,
+    FeedbackKind,
+    HeartbeatReason,
+    SyncStateName,
+)
 from agent.events.upload_wire import SOURCE, SOURCETYPE, HecEnvelope
 
 # An agent offline for a long time still delivers; a year and a month covers it.
@@ -113,10 +120,31 @@ class AcknowledgeIn(_Strict):
     ]
 
 
+class PackInForceIn(_Strict):
+    id: Version
+    version: Version
+
+
+class HeartbeatIn(_Strict):
+    """An agent's state for the fleet view (``agent.events.records.HeartbeatPayload``)."""
+
+    reason: HeartbeatReason
+    agent_version: Version
+    extension_version: Version | None
+    paired: StrictBool
+    packs_source: Name
+    packs: list[PackInForceIn] = Field(max_length=MAX_HEARTBEAT_PACKS)
+    serial: StrictInt | None = Field(ge=0, le=_MAX_SEQ)
+    sync_state: SyncStateName | None
+    pending: StrictInt = Field(ge=0, le=_MAX_SEQ)
+    last_upload: AwareDatetime | None
+
+
 PAYLOADS: Final[dict[EventKind, type[_Strict]]] = {
     EventKind.OVERRIDE: OverrideIn,
     EventKind.FEEDBACK: FeedbackIn,
     EventKind.ACKNOWLEDGE: AcknowledgeIn,
+    EventKind.HEARTBEAT: HeartbeatIn,
 }
 
 

@@ -429,6 +429,15 @@ class AuditLog:
     def count(self) -> int:
         return self._scalar("SELECT COUNT(*) FROM events")
 
+    def last_uploaded(self) -> datetime | None:
+        """When the collector last accepted events from this log (None: never)."""
+        with self._lock:
+            row = self._connection().execute("SELECT MAX(uploaded_at) FROM events").fetchone()
+        try:
+            return datetime.fromisoformat(row[0]) if row and row[0] else None
+        except ValueError:  # a value edited into the file: no upload can be claimed from it
+            return None
+
     def latest(self, kind: EventKind) -> AuditRecord | None:
         rows = self._select("WHERE kind = ? ORDER BY seq DESC LIMIT 1", (kind.value,))
         return rows[0] if rows else None

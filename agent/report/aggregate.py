@@ -11,6 +11,7 @@ from agent.report.model import (
     AckCoverage,
     CategoryStats,
     Count,
+    Fleet,
     Report,
     RuleStats,
     Totals,
@@ -87,7 +88,12 @@ class _Rule:
         return entry
 
 
-def build_report(events: EventSet, since: datetime | None, now: datetime | None = None) -> Report:
+def build_report(
+    events: EventSet,
+    since: datetime | None,
+    now: datetime | None = None,
+    fleet: Fleet | None = None,
+) -> Report:
     rules: dict[str, _Rule] = {}
 
     def rule(rule_id: str) -> _Rule:
@@ -131,7 +137,7 @@ def build_report(events: EventSet, since: datetime | None, now: datetime | None 
     fp_total = sum(r.false_positives for r in stats)
     other_total = sum(r.other_feedback for r in stats)
     weeks = weeks_between(events.first, events.last) if events.first and events.last else []
-    return Report(
+    report = Report(
         generated_at=now or datetime.now(UTC),
         since=since,
         first_event=events.first,
@@ -160,6 +166,7 @@ def build_report(events: EventSet, since: datetime | None, now: datetime | None 
         acknowledgement=_coverage(events),
         worth_revising=[r.rule_id for r in stats if r.revision_score > 0][:WORTH_REVISING],
     )
+    return report if fleet is None else report.model_copy(update={"fleet": fleet})
 
 
 def _distinct(findings: list[FlaggedRule]) -> list[FlaggedRule]:

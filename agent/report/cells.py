@@ -20,6 +20,14 @@ def day(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d") if moment else "–"
 
 
+def minute(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "–"
+
+
+def yes_no(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
 # What a terminal or a spreadsheet acts on rather than shows: control characters (ESC and
 # the C1 CSI start escape sequences, BEL rings, CR rewrites the line), format characters
 # (bidirectional overrides reorder what is shown), line and paragraph separators, and lone

@@ -122,6 +122,9 @@ class EventSet:
     checks: list[Check] = field(default_factory=list)
     users: set[str] = field(default_factory=set)
     skipped: int = 0
+    # Agents' heartbeats: the fleet section reads them (agent.report.fleet); they are no
+    # one's activity, so they add no user, move no date and count in no rate.
+    heartbeats: int = 0
     first: datetime | None = None
     last: datetime | None = None
 
@@ -141,6 +144,9 @@ class EventSet:
             self.acknowledgements.append(Acknowledgement(when, event.user, ack.policy_version))
         elif event.kind == "check":
             self.checks.append(Check(when, event.user, CheckPayload.model_validate(event.payload)))
+        elif event.kind == "heartbeat":
+            self.heartbeats += 1
+            return
         else:
             self.skipped += 1
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -73,6 +74,34 @@ class Totals(BaseModel):
     skipped: int = Field(description="bad events left out: unreadable, or dated out of range")
 
 
+DEFAULT_STALE_DAYS = 7
+FleetFlag = Literal["old_packs", "unpaired", "not_uploading", "not_seen"]
+
+
+class FleetDevice(BaseModel):
+    device_id: str
+    user: str | None
+    last_heartbeat: datetime | None = Field(description="None: no heartbeat received")
+    last_seen: datetime | None = Field(description="the latest event of any kind")
+    agent_version: str | None
+    extension_version: str | None = Field(description="None: the extension does not say")
+    paired: bool | None
+    packs_source: str | None
+    packs: list[str] = Field(description="'id version' of each pack in force")
+    serial: int | None
+    sync_state: str | None
+    pending: int | None = Field(description="events waiting on the device at its heartbeat")
+    last_upload: datetime | None
+    flags: list[FleetFlag]
+
+
+class Fleet(BaseModel):
+    stale_days: int = Field(description="not seen / not uploading after this many days")
+    newest_serial: int | None = Field(description="the newest pack set serial any device runs")
+    devices: list[FleetDevice] = Field(description="flagged devices first")
+    skipped: int = Field(default=0, description="unreadable heartbeats, devices not shown")
+
+
 class Report(BaseModel):
     generated_at: datetime
     since: datetime | None
@@ -85,3 +114,9 @@ class Report(BaseModel):
     categories: list[CategoryStats]
     acknowledgement: AckCoverage
     worth_revising: list[str] = Field(description="rule ids, best candidates first")
+    fleet: Fleet = Field(
+        default_factory=lambda: Fleet(
+            stale_days=DEFAULT_STALE_DAYS, newest_serial=None, devices=[]
+        ),
+        description="devices' latest heartbeats, whatever --since says",
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from agent.report import fleet_view
 from agent.report.cells import count, day, percent
 from agent.report.model import Report, RuleStats
 from agent.report.svg import OTHER_COLOUR, PALETTE, Series, horizontal_bars, stacked_bars
@@ -26,6 +27,7 @@ def render_html(report: Report) -> str:
         _categories_table(report),
         _versions_table(report),
         _coverage(report),
+        _fleet(report),
         _worth_revising(report),
         f"<footer>Generated {_when(report.generated_at)} by postguard report. "
         f"False-positive rate = {escape(report.false_positive_basis)}.</footer>",
@@ -176,6 +178,21 @@ def _coverage(report: Report) -> str:
     return (
         f"<h2>Acknowledgement coverage</h2><p>{text}</p>"
         f'<div class="meter"><span style="width:{ratio * 100:.1f}%"></span></div>'
+    )
+
+
+def _fleet(report: Report) -> str:
+    fleet = report.fleet
+    summary = f'<p class="note">{escape(fleet_view.summary(fleet))}</p>'
+    if not fleet.devices:
+        return f"<h2>Fleet</h2>{summary}"
+    head = "".join(f"<th>{escape(h)}</th>" for h in fleet_view.HEADERS)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(text)}</td>" for text in fleet_view.cells(d)) + "</tr>"
+        for d in fleet.devices
+    )
+    return (
+        f"<h2>Fleet</h2>{summary}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from agent.report import fleet_view
 from agent.report.cells import count, day, percent, spreadsheet_text, visible
 from agent.report.model import Report, VersionStats
 
@@ -93,8 +94,11 @@ def render_table(report: Report) -> str:
             else f"no acknowledgements recorded ({ack.users_seen} users seen)"
         ),
         "",
-        "Rules most worth revising",
+        "Fleet: " + fleet_view.summary(report.fleet),
     ]
+    if report.fleet.devices:
+        out += _table(fleet_view.HEADERS, [fleet_view.cells(d) for d in report.fleet.devices])
+    out += ["", "Rules most worth revising"]
     by_id = {r.rule_id: r for r in report.rules}
     if not report.worth_revising:
         out.append("  none: no overrides or false-positive reports in this period")
@@ -130,7 +134,11 @@ CSV_COLUMNS = (
 
 
 def render_csv(report: Report) -> str:
-    """One row per rule and pack version, for spreadsheets; rule-wide rate and reason repeated."""
+    """One row per rule and pack version, for spreadsheets; rule-wide rate and reason repeated.
+
+    When the collector knows of devices, the fleet follows after a blank line: a header row
+    of its own (starting ``device``), then one row per device.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -156,6 +164,11 @@ def render_csv(report: Report) -> str:
                     cell(reason),
                 ]
             )
+    if report.fleet.devices:
+        writer.writerow([])
+        writer.writerow(fleet_view.HEADERS)
+        for device in report.fleet.devices:
+            writer.writerow([cell(text) for text in fleet_view.cells(device)])
     return buffer.getvalue()
 
 

@@ -30,6 +30,16 @@ def show_command(step: Step) -> str:
 def install(plan: ServicePlan, *, dry_run: bool, say: Say, warn: Say) -> None:
     for item in plan.files:
         _write(item, dry_run=dry_run, say=say)
+    for step in plan.register:
+        if dry_run:
+            say(f"would run: {show_command(step)}")
+            continue
+        problem = _run(step)
+        if problem:
+            warn(
+                f"could not register the browser's native messaging host ({show_command(step)}: "
+                f"{problem}); the extension pairs with a code instead"
+            )
     for directory in plan.make_dirs:
         if dry_run:
             say(f"would create {directory}/ (for the log)")
@@ -96,7 +106,7 @@ def _write(item: ServiceFile, *, dry_run: bool, say: Say) -> None:
         current_bytes = None
     except OSError as exc:
         raise UserError(f"cannot read {item.path}: {exc.strerror}") from None
-    if current_bytes == item.content:
+    if current_bytes == item.content and (item.mode is None or _mode(item) == item.mode):
         say(f"unchanged {item.path}")
         return
     if dry_run:
@@ -107,10 +117,16 @@ def _write(item: ServiceFile, *, dry_run: bool, say: Say) -> None:
         item.path.parent.mkdir(parents=True, exist_ok=True)
         staging = item.path.with_name(item.path.name + ".tmp")
         staging.write_bytes(item.content)
+        if item.mode is not None:
+            staging.chmod(item.mode)
         os.replace(staging, item.path)
     except OSError as exc:
         raise UserError(f"cannot write {item.path}: {exc.strerror}") from None
     say(f"wrote {item.path}")
+
+
+def _mode(item: ServiceFile) -> int:
+    return item.path.stat().st_mode & 0o777
 
 
 def _printable(content: bytes) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from agent.config import EXTENSION_ORIGIN
 from agent.errors import UserError
 from agent.service.plan import (
     Platform,
@@ -15,7 +18,32 @@ from agent.service.plan import (
 )
 
 
-def plan_for(platform: Platform | None, *, dry_run: bool) -> ServicePlan:
+def plan_for(
+    platform: Platform | None, *, dry_run: bool, origins: Sequence[str] = (EXTENSION_ORIGIN,)
+) -> ServicePlan:
+    """The service and the browsers' native messaging host; ``origins``: who may call it."""
+    service = _service_plan(platform, dry_run=dry_run)
+    from agent.service import nativehost
+
+    env = dict(os.environ)
+    host = nativehost.plan(
+        service.platform,
+        agent_command(service.platform),
+        pinned_locations(env),
+        origins,
+        home=Path.home(),
+        env=env,
+    )
+    return dataclasses.replace(
+        service,
+        files=(*service.files, *host.files),
+        register=(*service.register, *host.register),
+        stop=(*service.stop, *host.unregister),
+        owned_dirs=(*service.owned_dirs, *host.owned_dirs),
+    )
+
+
+def _service_plan(platform: Platform | None, *, dry_run: bool) -> ServicePlan:
     native = this_platform()
     target = platform or native
     if target != native and not dry_run:

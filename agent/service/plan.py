@@ -27,6 +27,8 @@ class ServiceFile:
     content: bytes = b""
     # A symbolic link (systemd's "enable"), written as the link, not as content.
     link_to: Path | None = None
+    # Permission bits to set (an executable wrapper script); None keeps the umask's.
+    mode: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Step:
 class ServicePlan:
     platform: Platform
     files: tuple[ServiceFile, ...]
+    # Run after the files are in place, before ``start``: register them with the OS
+    # (the browsers' registry keys for the native messaging host on Windows).
+    register: tuple[Step, ...] = ()
     # Run after the files are in place: make the service manager start the agent now.
     start: tuple[Step, ...] = ()
     # Run before the files are removed: stop the agent and forget the service.

@@ -47,7 +47,45 @@ function unavailable(error) {
  * @param {{client, state, session}} deps  `state` holds the in-memory settings and token;
  *   `session` is chrome.storage.session (memory only: nothing here reaches disk).
  */
-export function createHandlers({ client, state, session, local }) {
+export function createHandlers({ client, state, session, local, native = null }) {
+  /** Ask the native host to pair (rate-limited there); true when something changed. */
+  async function recovered() {
+    if (native == null) return false;
+    const port = state.settings.agentPort;
+    const outcome = await native.pair();
+    return outcome.paired || state.settings.agentPort !== port;
+  }
+
+  /** The popup's view of the agent: connection, how we paired, the last native attempt. */
+  async function connection() {
+    const { drift = {}, lastFinding = null, nativePairing = null } = await session.get([
+      "drift",
+      "lastFinding",
+      "nativePairing",
+    ]);
+    const { pairedBy = null } = await local.get("pairedBy");
+    const base = {
+      paired: state.token != null,
+      pairedBy: state.token != null ? pairedBy : null,
+      nativePairing: nativePairing?.message ?? null,
+      port: state.settings.agentPort,
+      settings: state.settings,
+      drift: Object.values(drift),
+      lastFinding,
+    };
+    if (state.token == null) {
+      const reachable = await client.health();
+      return { ...base, connection: reachable ? AgentState.UNPAIRED : AgentState.OFFLINE };
+    }
+    try {
+      const [agent, policyValue] = await Promise.all([client.call("/v1/status", {}), policy()]);
+      return { ...base, connection: "connected", agent, policy: policyValue };
+    } catch (error) {
+      const { state: connection, message } = unavailable(error);
+      return { ...base, connection, message };
+    }
+  }
+
   async function policy() {
     const { policyCache } = await session.get("policyCache");
     if (policyCache && Date.now() - policyCache.at < POLICY_TTL_MS) return policyCache.value;
@@ -75,12 +113,20 @@ export function createHandlers({ client, state, session, local }) {
       requireString(text, "text", { max: MAX_TEXT });
       requirePlatform(platform);
       let result;
+      const body = { text, platform };
+      if (typeof url === "string" && url.startsWith("https://")) body.url = url.split(/[?#]/)[0];
       try {
-        const body = { text, platform };
-        if (typeof url === "string" && url.startsWith("https://")) body.url = url.split(/[?#]/)[0];
         result = await client.call("/v1/check", body);
       } catch (error) {
-        return unavailable(error);
+        const reply = unavailable(error);
+        // Not paired, not verified or not found: the native host may pair us (or name the
+        // right port) at once; then this check is sent again, once.
+        if (!(await recovered())) return reply;
+        try {
+          result = await client.call("/v1/check", body);
+        } catch (again) {
+          return unavailable(again);
+        }
       }
       const findings = Array.isArray(result?.findings) ? result.findings : [];
       if (findings.length > 0) {
@@ -158,7 +204,7 @@ export function createHandlers({ client, state, session, local }) {
     async pair({ code }) {
       requireString(code, "code", { min: 1, max: 64 });
       const token = await client.pair(code.trim());
-      await local.set({ token });
+      await local.set({ token, pairedBy: "code" });
       state.token = token;
       client.reset();
       await session.remove("policyCache");
@@ -166,7 +212,7 @@ export function createHandlers({ client, state, session, local }) {
     },
 
     async unpair() {
-      await local.remove("token");
+      await local.remove(["token", "pairedBy"]);
       state.token = null;
       client.reset();
       return { paired: false };
@@ -182,25 +228,10 @@ export function createHandlers({ client, state, session, local }) {
     },
 
     async status() {
-      const { drift = {}, lastFinding = null } = await session.get(["drift", "lastFinding"]);
-      const base = {
-        paired: state.token != null,
-        port: state.settings.agentPort,
-        settings: state.settings,
-        drift: Object.values(drift),
-        lastFinding,
-      };
-      if (state.token == null) {
-        const reachable = await client.health();
-        return { ...base, connection: reachable ? AgentState.UNPAIRED : AgentState.OFFLINE };
-      }
-      try {
-        const [agent, policyValue] = await Promise.all([client.call("/v1/status", {}), policy()]);
-        return { ...base, connection: "connected", agent, policy: policyValue };
-      } catch (error) {
-        const { state: connection, message } = unavailable(error);
-        return { ...base, connection, message };
-      }
+      if (state.token == null) await recovered();
+      const reply = await connection();
+      if (reply.connection === "connected" || !(await recovered())) return reply;
+      return connection();
     },
   };
 }

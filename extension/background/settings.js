@@ -1,5 +1,8 @@
 // Effective settings: IT-managed values (chrome.storage.managed) win over the
-// user's own (options page, chrome.storage.local), which win over defaults.
+// user's own (options page, chrome.storage.local), which win over defaults. One
+// exception: the agent port the native messaging host reported (`hostPort`, native.js)
+// wins over both, since it is the port this user's agent is configured with, read from
+// the same settings files (the managed one included) that the agent reads.
 
 export const DEFAULTS = Object.freeze({
   agentPort: 47600,
@@ -10,7 +13,7 @@ export const DEFAULTS = Object.freeze({
 
 const SITES = new Set(DEFAULTS.enabledSites);
 
-function validPort(value) {
+export function validPort(value) {
   return Number.isInteger(value) && value >= 1024 && value <= 65535;
 }
 
@@ -31,10 +34,15 @@ export function cleanSettings(raw) {
 export function mergeSettings(managed, local) {
   const m = cleanSettings(managed);
   const l = cleanSettings(local);
-  return { ...DEFAULTS, ...l, ...m, managedKeys: Object.keys(m) };
+  const merged = { ...DEFAULTS, ...l, ...m, managedKeys: Object.keys(m), portFromAgent: false };
+  if (validPort(local?.hostPort)) {
+    merged.agentPort = local.hostPort;
+    merged.portFromAgent = true;
+  }
+  return merged;
 }
 
-const LOCAL_KEYS = ["agentPort", "failMode", "justificationMin", "enabledSites"];
+const LOCAL_KEYS = ["agentPort", "failMode", "justificationMin", "enabledSites", "hostPort"];
 
 export async function loadSettings(storage = chrome.storage) {
   let managed = {};

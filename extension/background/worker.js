@@ -5,6 +5,7 @@
 import { createAgentClient } from "./agent_client.js";
 import { createDispatcher } from "./dispatch.js";
 import { createHandlers } from "./handlers.js";
+import { createNativePairing, nativeSender } from "./native.js";
 import { loadSettings } from "./settings.js";
 
 const state = { settings: null, token: null };
@@ -22,10 +23,25 @@ const client = createAgentClient({
   token: () => state.token,
 });
 
+// Pairs through the native messaging host `postguard install` registers, when there is one.
+const native = createNativePairing({
+  send: nativeSender(chrome.runtime),
+  client,
+  state,
+  local: chrome.storage.local,
+  session: chrome.storage.session,
+});
+
 const dispatch = createDispatcher(
-  createHandlers({ client, state, session: chrome.storage.session, local: chrome.storage.local }),
+  createHandlers({ client, state, session: chrome.storage.session, local: chrome.storage.local, native }),
   { before: () => ready },
 );
+
+/** At install and browser start: pair by ourselves if we can, before anyone asks. */
+async function pairByItself() {
+  await ready;
+  if (state.token == null) await native.pair({ force: true });
+}
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
@@ -43,4 +59,9 @@ chrome.storage.onChanged.addListener((changes, area) => {
 chrome.runtime.onInstalled.addListener(({ reason }) => {
   // First run: open the popup page in a tab so the employee pairs and reads the policy.
   if (reason === "install") chrome.tabs?.create?.({ url: chrome.runtime.getURL("popup/popup.html?welcome=1") });
+  pairByItself().catch(() => {});
+});
+
+chrome.runtime.onStartup.addListener(() => {
+  pairByItself().catch(() => {});
 });

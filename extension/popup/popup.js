@@ -109,6 +109,10 @@ async function refresh() {
   // Pairing is offered when unverified too: after a revocation the agent proves with a
   // token we no longer hold, and the exchange itself refuses anything but our agent.
   $("pair").hidden = s.paired && s.connection !== "unpaired" && s.connection !== "untrusted";
+  // Why the browser could not pair by itself (the agent installed by IT registers a host
+  // that pairs without a code); nothing when no host is installed.
+  $("native-note").hidden = !s.nativePairing;
+  $("native-note").textContent = s.nativePairing ? `Automatic pairing did not work: ${s.nativePairing}` : "";
   $("offline").hidden = !(s.connection === "offline" || s.connection === "untrusted");
   if (s.connection === "untrusted") {
     $("offline-title").textContent = "Agent not verified";
@@ -123,6 +127,7 @@ async function refresh() {
   renderWelcome(s);
   renderHealth(connected ? s.agent : null);
   $("details").hidden = !connected;
+  $("auto-paired").hidden = !(connected && s.pairedBy === "native");
   $("ack").hidden = true;
   if (!connected) return;
   const { agent, policy } = s;

@@ -30,7 +30,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from e2e_support import ROOT, SCREENSHOTS, free_port
+from e2e_support import ROOT, SCREENSHOTS, chromium_args, free_port
 from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
 
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
@@ -316,20 +316,7 @@ def installed(
     assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install chromium"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     profile = tmp_path_factory.mktemp("profile")
-    args = [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--disable-extensions-except={EXTENSION}",
-        f"--load-extension={EXTENSION}",
-        f"--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:{sites.port}, "
-        f"MAP x.com 127.0.0.1:{sites.port}",
-        "--ignore-certificate-errors",
-    ]
+    args = chromium_args(sites.port)
     with sync_playwright() as pw:
         # headless=False: "--headless=new" above already makes it headless, and
         # Playwright would otherwise add flags of its own.

@@ -77,6 +77,25 @@ READ_HIGHLIGHTS = """() => {
 }"""
 
 
+def chromium_args(sites_port: int) -> list[str]:
+    """Debian's Chromium headless with the unpacked extension, the test sites mapped to loopback."""
+    extension = ROOT / "extension"
+    return [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--disable-extensions-except={extension}",
+        f"--load-extension={extension}",
+        f"--host-resolver-rules=MAP www.linkedin.com 127.0.0.1:{sites_port}, "
+        f"MAP x.com 127.0.0.1:{sites_port}",
+        "--ignore-certificate-errors",
+    ]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

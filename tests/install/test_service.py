@@ -95,9 +95,15 @@ def test_install_writes_an_enabled_user_unit_once(tmp_path: Path) -> None:
     assert f"unchanged {unit}" in again.stdout and f"unchanged {link}" in again.stdout
     assert unit.stat().st_mtime_ns == before
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    hosts = [
+        Path(f"home/.config/{browser}/NativeMessagingHosts/com.postguard.agent.json")
+        for browser in ("chromium", "google-chrome", "microsoft-edge")
+    ]
     assert written == [
+        *hosts,
         link.relative_to(tmp_path),
         unit.relative_to(tmp_path),
+        Path("home/.local/share/postguard-native-host/postguard-native-host"),
         Path("pg config/config.toml"),
     ]
 
@@ -243,6 +249,7 @@ def test_the_supervisor_restarts_a_crashed_agent_and_stops_with_it(tmp_path: Pat
     try:
         wait_healthy(port, supervisor, log)
         first = _agent_pid(supervisor.pid)
+        assert first is not None
         os.kill(first, signal.SIGKILL)  # a crash
         deadline = time.monotonic() + 30
         while health(port) != 200 or _agent_pid(supervisor.pid) in (first, None):
