@@ -85,9 +85,9 @@ SECRETS = [
     ),
     (
         "discord bot token MTAxNTI4OTk0NzMyNjk1MDQ2.GbXq2K.wK3vL9pQ7rT4zY1bN6cM8dF2hJ5gS0aXeUo",
-        "credentials.saas-api-token",
+        "credentials.shaped-token",
     ),
-    ("telegram bot 1916687065:LqH2mN9pR4sT6vW8yZ1aB3cD5eF7gJ0hK_x", "credentials.saas-api-token"),
+    ("telegram bot 1916687065:LqH2mN9pR4sT6vW8yZ1aB3cD5eF7gJ0hK_x", "credentials.shaped-token"),
     ("docker hub token dckr_pat_Qm7Tz2LxVb9WkPaRsYdNcEf", "credentials.dev-platform-token"),
 ]
 
