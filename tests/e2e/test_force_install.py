@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from e2e_support import (
     LINKEDIN,
+    ROOT,
     SHARE_EDITOR,
     WARN_DRAFT,
     chromium_args,
@@ -46,9 +47,7 @@ from e2e_support import (
     type_into,
 )
 from playwright.sync_api import BrowserContext, Playwright, expect, sync_playwright
-from test_native_pairing import ROOT, User, status
-
-from agent.native.host import HOST_NAME
+from test_native_pairing import make_user, status
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -224,42 +223,6 @@ def chromium_with_policy(
 # --- the user --------------------------------------------------------------------
 
 
-def managed_user(root: Path, origin: str) -> User:
-    """An account whose managed settings accept ``origin``, with `postguard install` run."""
-    port = free_port()
-    home = root / "home"
-    home.mkdir(parents=True)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("POSTGUARD_", "XDG_", "PYTHON", "VIRTUAL_ENV", "DBUS_"))
-    }
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        POSTGUARD_CONFIG_DIR=str(root / "config"),
-        POSTGUARD_SITE_CONFIG_DIR=str(root / "site"),
-        POSTGUARD_DATA_DIR=str(root / "data"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-    )
-    (root / "config").mkdir()
-    (root / "config" / "config.toml").write_text(f"port = {port}\n", encoding="utf-8")
-    # IT's managed settings file names the packed extension, as docs/deploy.md says.
-    (root / "site").mkdir()
-    (root / "site" / "config.toml").write_text(
-        f'allowed_origins = ["{origin}"]\n', encoding="utf-8"
-    )
-    user = User(root=root, port=port, env=env)
-    done = user.postguard("install")
-    assert done.returncode == 0, done.stderr
-    manifest = user.profile / "NativeMessagingHosts" / f"{HOST_NAME}.json"
-    assert json.loads(manifest.read_text())["allowed_origins"] == [f"{origin}/"], done.stdout
-    return user
-
-
 @pytest.fixture(scope="module")
 def pw() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
@@ -288,7 +251,7 @@ def test_the_policy_installs_the_packed_extension_which_pairs_and_checks(
     sites: Any,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    user = managed_user(tmp_path_factory.mktemp("dana"), packed.origin)
+    user = make_user(tmp_path_factory.mktemp("dana"), packed.origin)
     user.start_agent()
     started = time.monotonic()
     try:

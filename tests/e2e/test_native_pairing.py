@@ -122,8 +122,12 @@ def status(port: int, token: str | None) -> int | None:
         return None
 
 
-def make_user(root: Path) -> User:
-    """An account with its own port in its settings file, and `postguard install` run."""
+def make_user(root: Path, origin: str = f"chrome-extension://{EXTENSION_ID}") -> User:
+    """An account with its own port in its settings file, and `postguard install` run.
+
+    ``origin`` other than our extension's is written to the managed settings file, as IT
+    does for an extension packed with its own key (docs/deploy.md).
+    """
     port = free_port()
     home = root / "home"
     home.mkdir(parents=True)
@@ -146,14 +150,17 @@ def make_user(root: Path) -> User:
     )
     (root / "config").mkdir()
     (root / "config" / "config.toml").write_text(f"port = {port}\n", encoding="utf-8")
+    if origin != f"chrome-extension://{EXTENSION_ID}":
+        (root / "site").mkdir()
+        (root / "site" / "config.toml").write_text(
+            f'allowed_origins = ["{origin}"]\n', encoding="utf-8"
+        )
     user = User(root=root, port=port, env=env)
     done = user.postguard("install")
     assert done.returncode == 0, done.stderr
     manifest = user.profile / "NativeMessagingHosts" / f"{HOST_NAME}.json"
     assert manifest.is_file(), done.stdout
-    assert json.loads(manifest.read_text())["allowed_origins"] == [
-        f"chrome-extension://{EXTENSION_ID}/"
-    ]
+    assert json.loads(manifest.read_text())["allowed_origins"] == [f"{origin}/"]
     return user
 
 
