@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from agent.engine.sre import sre_c, sre_parse
@@ -45,6 +46,9 @@ MAX_PREFIXES = 256  # per regex; beyond it prefixes are shortened until they fit
 MAX_CLASS = 10  # a class of at most this many characters (besides \s, \d) is expanded
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT}
 _ZERO_WIDTH = {sre_c.ASSERT, sre_c.ASSERT_NOT}
+_BOUNDARIES = {sre_c.AT_BOUNDARY, sre_c.AT_UNI_BOUNDARY, sre_c.AT_LOC_BOUNDARY}
+_WORD_CATEGORIES = {sre_c.CATEGORY_WORD, sre_c.CATEGORY_UNI_WORD, sre_c.CATEGORY_LOC_WORD}
+_DIGIT_CATEGORIES = {sre_c.CATEGORY_DIGIT, sre_c.CATEGORY_UNI_DIGIT}
 _LINE_STARTS = {sre_c.AT_BEGINNING, sre_c.AT_BEGINNING_STRING, sre_c.AT_BEGINNING_LINE}
 # Non-ASCII characters that case-insensitive matching equates with an ASCII
 # letter (``re.fullmatch("(?i)[\\x00-\\x7f]", c)``), checked by a test over every
@@ -95,6 +99,108 @@ def sequence_prefixes(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     return _minimal(prefixes)
 
 
+@dataclass(frozen=True, slots=True)
+class StartGuard:
+    """Characters that can never stand right before a match's start.
+
+    Most pattern rules open with ``\\b`` or a look-behind (``(?<![\\d-])``), and their
+    prefixes ("1", "he", "f") occur far more often inside words and numbers ("2024",
+    "the", "often") than where a match may start; such starts are dropped before any
+    regex call (:meth:`keep`).  Each test is narrower than the regex's own class, so
+    only starts the regex would refuse are dropped.
+    """
+
+    chars: frozenset[str] = frozenset()  # literal characters other than letters
+    digits: bool = False  # decimal digits
+    words: bool = False  # letters, decimal digits and the underscore
+    boundary: bool = False  # ``\\b``: refused only when the start is a word character too
+
+    def refuses(self, before: str, first: str) -> bool:
+        if before in self.chars or (self.digits and before.isdecimal()):
+            return True
+        if _plainly_word(before):
+            return self.words or (self.boundary and _plainly_word(first))
+        return False
+
+    def keep(self, starts: list[int], text: str) -> list[int]:
+        """``starts`` without those the regex refuses for the character before them."""
+        refuses = self.refuses
+        return [at for at in starts if not (at and refuses(text[at - 1], text[at]))]
+
+
+def start_guard(pattern: str) -> StartGuard | None:
+    """What every match of ``pattern`` refuses right before its start, or ``None``."""
+    return _guard(list(sre_parse.parse(pattern)))
+
+
+def _guard(items: list[tuple[Any, Any]]) -> StartGuard | None:
+    found: list[StartGuard] = []
+    for op, av in items:
+        if op == sre_c.AT and av in _BOUNDARIES:
+            found.append(StartGuard(boundary=True))
+        elif op == sre_c.ASSERT_NOT and av[0] == -1:
+            behind = _class_guard(list(av[1]))
+            if behind is not None:
+                found.append(behind)
+        elif op == sre_c.SUBPATTERN:
+            inner = _guard(list(av[-1]))
+            if inner is not None:
+                found.append(inner)
+            break
+        elif op == sre_c.BRANCH:
+            branches = [_guard(list(branch)) for branch in av[1]]
+            if all(b is not None for b in branches):
+                found.append(_common([b for b in branches if b is not None]))
+            break
+        elif op not in _ZERO_WIDTH:
+            break  # a character is read: what follows guards a later position
+    return _union(found) if found else None
+
+
+def _class_guard(items: list[tuple[Any, Any]]) -> StartGuard | None:
+    """The part of a one-class look-behind (``[\\w.+-]``) that :class:`StartGuard` tests."""
+    if len(items) == 1 and items[0][0] == sre_c.LITERAL:
+        items = [(sre_c.IN, [items[0]])]
+    if len(items) != 1 or items[0][0] != sre_c.IN or (sre_c.NEGATE, None) in items[0][1]:
+        return None
+    chars: set[str] = set()
+    digits = words = False
+    for op, av in items[0][1]:
+        if op == sre_c.LITERAL and not chr(av).isalpha():
+            chars.add(chr(av))  # a letter could match its other case: left to the regex
+        elif op == sre_c.CATEGORY and av in _WORD_CATEGORIES:
+            words = True
+        elif op == sre_c.CATEGORY and av in _DIGIT_CATEGORIES:
+            digits = True
+    return StartGuard(frozenset(chars), digits, words)
+
+
+def _union(guards: list[StartGuard]) -> StartGuard:
+    """Guards that all hold (one after another at the same position): any one refuses."""
+    return StartGuard(
+        frozenset().union(*(g.chars for g in guards)),
+        any(g.digits for g in guards),
+        any(g.words for g in guards),
+        any(g.boundary for g in guards),
+    )
+
+
+def _common(guards: list[StartGuard]) -> StartGuard:
+    """Guards of alternative branches: only what every branch refuses."""
+    words = all(g.words for g in guards)
+    return StartGuard(
+        frozenset.intersection(*(g.chars for g in guards)),
+        all(g.digits or g.words for g in guards),
+        words,
+        not words and all(g.words or g.boundary for g in guards),
+    )
+
+
+def _plainly_word(char: str) -> bool:
+    """A word character for every regex engine's ``\\w`` (a subset of each)."""
+    return char.isalpha() or char.isdecimal() or char == "_"
+
+
 def fold_for_anchors(text: str, wide: str | None = None) -> str:
     """``text`` as the prefixes are compared with; callers check that the length held.
 
@@ -115,6 +221,14 @@ def fold_for_anchors(text: str, wide: str | None = None) -> str:
     if any(map(str.isdecimal, others)):
         folded = _WIDE_DIGIT.sub(lambda found: _digit(found.group()), folded)
     return folded
+
+
+def ascii_spaces_as_space(text: str) -> str:
+    """``text`` with its ASCII whitespace (line breaks, tabs) as spaces, as the prefixes read it."""
+    for space in _ASCII_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    return text
 
 
 def _digit(char: str) -> str:

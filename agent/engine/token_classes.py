@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from agent.engine.matchers.base import Hit, Scan
-from agent.engine.normalize import TextViews
 
 _CLASSES: dict[str, tuple[str, re.Pattern[str]]] = {
     # (a character every member contains, the regex)
@@ -43,23 +42,29 @@ class TokenClasses:
     def scan(self, scan: Scan) -> None:
         """Find a class's members only when a rule asks for a slot that lists the class."""
         if self.slots:
-            scan.resolvers.append(lambda slot: self._hits(slot, scan.views))
+            # Several lists name one class (<number> in amounts, in ids, in dates): its
+            # members are found once per check, whichever slot asks first.
+            members: dict[str, list[Hit]] = {}
+            scan.resolvers.append(lambda slot: self._hits(slot, scan, members))
 
-    def _hits(self, slot: int, views: TextViews) -> list[Hit]:
+    def _hits(self, slot: int, scan: Scan, members: dict[str, list[Hit]]) -> list[Hit]:
         hits: list[Hit] = []
         for name, slots in self.slots:
             if slot in slots:
-                hits.extend(_members(name, views))
+                found = members.get(name)
+                if found is None:
+                    found = members[name] = _members(name, scan)
+                hits.extend(found)
         return hits
 
 
-def _members(name: str, views: TextViews) -> list[Hit]:
+def _members(name: str, scan: Scan) -> list[Hit]:
     needed, regex = _CLASSES[name]
-    cased = views.cased
+    cased = scan.views.cased
     text = cased.text
     if needed and needed not in text:
         return []
-    if name in _NEEDS_DIGIT and not any(c.isdigit() for c in text):
+    if name in _NEEDS_DIGIT and not scan.digits():
         return []
     if name == "url" and "http" not in text and "www." not in text.lower():
         return []

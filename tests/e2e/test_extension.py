@@ -48,7 +48,7 @@ from e2e_support import (
     wait_for_highlight,
     write_latency,
 )
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator, Page, expect
 
 # The fixtures in conftest.py: `installed` (just installed, unpaired) and `browser`
 # (paired): .context, .worker, .agent, .welcome, .open(url), .popup(), .storage_set(),
@@ -56,6 +56,71 @@ from playwright.sync_api import Locator, expect
 Browser = Any
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+X_DIALOG = '[role="dialog"][aria-modal="true"]'
+
+# What is painted topmost over the open gate dialog and over PostGuard's other UI, read
+# with elementFromPoint and followed down through shadow roots (the document's answer
+# stops at a shadow host). Points spread over the dialog's title, description,
+# findings and justification box must hit the dialog; the centre of each pill or card
+# on show must hit the dialog's backdrop. Returns what else was found on top.
+PAINTED_OVER_THE_GATE = """() => {
+  const roots = [...document.querySelectorAll("postguard-ui")].map((h) => h.shadowRoot);
+  const dialog = roots.map((r) => r.querySelector(".dialog")).find(Boolean);
+  const backdrop = dialog.closest(".backdrop");
+  const topmost = (x, y) => {
+    let node = document.elementFromPoint(x, y);
+    while (node?.shadowRoot) {
+      const inner = node.shadowRoot.elementFromPoint(x, y);
+      if (inner == null || inner === node) break;
+      node = inner;
+    }
+    return node;
+  };
+  const name = (n) => (n ? `${n.localName}.${n.getAttribute("class") ?? ""}` : "nothing");
+  const wrong = [];
+  const parts = ["h2", ".lead", "ul.findings", "form:not([hidden]) textarea"];
+  for (const part of parts.map((s) => dialog.querySelector(s)).filter(Boolean)) {
+    const r = part.getBoundingClientRect();
+    for (const fx of [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95]) {
+      for (const fy of [0.25, 0.5, 0.75]) {
+        const hit = topmost(r.left + r.width * fx, r.top + r.height * fy);
+        if (!dialog.contains(hit)) wrong.push(`${name(part)} under ${name(hit)}`);
+      }
+    }
+  }
+  for (const ours of roots.flatMap((r) => [...r.querySelectorAll(".pill, .card")])) {
+    const r = ours.getBoundingClientRect();
+    if (ours.hidden || r.width === 0) continue;
+    const hit = topmost(r.left + r.width / 2, r.top + r.height / 2);
+    if (!backdrop.contains(hit)) wrong.push(`${name(ours)} over the backdrop`);
+  }
+  return [...new Set(wrong)];
+}"""
+
+
+def expect_nothing_over_the_gate(page: Page) -> None:
+    expect(gate(page)).to_be_visible()
+    assert page.evaluate(PAINTED_OVER_THE_GATE) == [], "PostGuard's own UI covers its gate"
+
+
+def page_layer_on_top(page: Page) -> bool:
+    """The pill and card on show are painted at their own centres (the card may cover
+    the pill: both are PostGuard's page layer)."""
+    expect(pill(page)).to_be_visible()
+    return bool(
+        page.evaluate(
+            """() => [...document.querySelectorAll("postguard-ui")].every((host) => {
+              const root = host.shadowRoot;
+              return [...root.querySelectorAll(".pill, .card")].every((node) => {
+                const r = node.getBoundingClientRect();
+                if (node.hidden || r.width === 0) return true;
+                const hit = root.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                return hit?.getRootNode() === root;
+              });
+            })"""
+        )
+    )
 
 
 def test_first_install_opens_a_tab_that_asks_to_pair_and_acknowledge(installed: Browser) -> None:
@@ -179,6 +244,9 @@ def test_post_click_opens_the_gate_and_an_override_is_audited(browser: Browser) 
     expect(dialog).to_have_attribute("aria-modal", "true")
     expect(dialog).to_contain_text(WARN_PHRASE)
     assert published(page).count() == 0, "the gate held the post"
+    # The share box is a modal: the dialog is drawn inside it, and still nothing of
+    # PostGuard's (the pill beside the share box's Post button) paints over it.
+    expect_nothing_over_the_gate(page)
     page.screenshot(path=str(SCREENSHOTS / "linkedin-gate-dialog.png"))
 
     dialog.get_by_role("button", name="Post anyway…").click()
@@ -188,6 +256,7 @@ def test_post_click_opens_the_gate_and_an_override_is_audited(browser: Browser) 
     expect(record).to_be_disabled()
     justification = "Approved by the comms team for the intern welcome campaign."
     dialog.locator("textarea").fill(justification)
+    expect_nothing_over_the_gate(page)
     page.screenshot(path=str(SCREENSHOTS / "linkedin-gate-justification.png"))
     record.click()
 
@@ -221,6 +290,61 @@ def test_ctrl_enter_is_gated_and_escape_returns_to_the_editor(browser: Browser) 
     expect(gate(page)).to_have_count(0)
     assert published(page).count() == 0
     assert page.evaluate("document.activeElement.dataset.testid") == "tweetTextarea_0"
+    page.close()
+
+
+def test_nothing_of_ours_covers_the_gate_in_a_site_dialog_and_the_pill_returns(
+    browser: Browser,
+) -> None:
+    page = browser.open(X_HOME)
+    page.click('[data-testid="SideNav_NewTweet_Button"]')
+    type_into(page, f"{X_DIALOG} {X_EDITOR}", WARN_DRAFT)
+    wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
+    expect(pill(page)).to_contain_text("1 warning")
+    page.click(f'{X_DIALOG} [data-testid="tweetButton"]')
+    expect_nothing_over_the_gate(page)
+    gate(page).get_by_role("button", name="Edit post").click()
+    expect(gate(page)).to_have_count(0)
+    # "Edit post" puts the caret on the finding: its card opens, with the pill behind.
+    expect(page.locator("postguard-ui .card:not([hidden])")).to_be_visible()
+    expect(pill(page)).to_contain_text("1 warning")
+    assert page_layer_on_top(page), "the pill and card are back once the dialog is closed"
+    assert published(page).count() == 0
+    page.close()
+
+
+def test_without_popovers_the_page_layer_steps_aside_for_a_dialog_in_a_site_modal(
+    browser: Browser,
+) -> None:
+    """Chrome before 114 has no top layer for PostGuard to draw its dialog in."""
+    page = browser.open(LINKEDIN)
+    open_share_box(page)
+    type_into(page, SHARE_EDITOR, WARN_DRAFT)
+    wait_for_highlight(page, "postguard-warn", WARN_PHRASE)
+    # The content script runs in its own JavaScript world, with prototypes of its own.
+    cdp = page.context.new_cdp_session(page)
+    worlds: list[int] = []
+
+    def seen(event: dict[str, Any]) -> None:
+        context = event["context"]
+        if context.get("auxData", {}).get("type") == "isolated" and context["name"] == "PostGuard":
+            worlds.append(context["id"])
+
+    cdp.on("Runtime.executionContextCreated", seen)
+    cdp.send("Runtime.enable")
+    assert worlds, "the content script's world was not found"
+    for world in worlds:
+        cdp.send(
+            "Runtime.evaluate",
+            {"expression": "delete HTMLElement.prototype.showPopover", "contextId": world},
+        )
+    cdp.detach()
+    page.click(SHARE_POST)
+    expect_nothing_over_the_gate(page)
+    page.keyboard.press("Escape")
+    expect(gate(page)).to_have_count(0)
+    expect(pill(page)).to_contain_text("1 warning")
+    assert page_layer_on_top(page), "the page's layer is back once the dialog is closed"
     page.close()
 
 

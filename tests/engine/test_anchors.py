@@ -9,7 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.engine.anchors import SPACES, UNCASED, anchor_prefixes, fold_for_anchors, matches_at
+from agent.engine.anchors import (
+    SPACES,
+    UNCASED,
+    StartGuard,
+    anchor_prefixes,
+    fold_for_anchors,
+    matches_at,
+    start_guard,
+)
 from agent.engine.matchers.base import Scan
 from agent.engine.normalize import TextViews
 from agent.engine.text_index import TextIndex
@@ -121,11 +129,14 @@ class _Anchored:
         self.index = TextIndex()
         self.slot = self.index.add_prefixes(prefixes)
         self.index.freeze()
+        self.guard = start_guard(regex)
 
     def spans(self, text: str) -> list[tuple[tuple[int, int], ...]]:
         folded = fold_for_anchors(text)
         assert len(folded) == len(text)
         starts = self.index.scan(folded).starts.get(self.slot, [])
+        if self.guard is not None:
+            starts = self.guard.keep(starts, text)
         return [_all_spans(m) for m in matches_at(self.regex.match, text, starts)]
 
     def expected(self, text: str) -> list[tuple[tuple[int, int], ...]]:
@@ -155,6 +166,45 @@ def test_anchored_matches_equal_a_full_search(regex: str, data: st.DataObject) -
     anchored = _Anchored(regex)
     text = data.draw(texts_for(regex))
     assert anchored.spans(text) == anchored.expected(text)
+
+
+@pytest.mark.parametrize(
+    ("regex", "guard"),
+    [
+        (r"\bssn\b", StartGuard(boundary=True)),
+        (r"(?<![\d-])\d{3}-\d{4}", StartGuard(frozenset("-"), digits=True)),
+        (r"(?<![\w+/.-])(?<![A-Z]{4} )\d+", StartGuard(frozenset("+/.-"), words=True)),
+        (r"(?x) (?: \b(?i:dob) | \bborn )", StartGuard(boundary=True)),
+        (r"(?:(?<![\w.])\d+|(?<![\d.])x)", StartGuard(frozenset("."), digits=True)),
+        (r"(?:(?<!\w)\d+|\bborn)", StartGuard(boundary=True)),
+    ],
+)
+def test_what_a_match_refuses_before_its_start(regex: str, guard: StartGuard) -> None:
+    assert start_guard(regex) == guard
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"ssn\b",  # the boundary comes after a character is read
+        r"(?:\bssn|ssn)",  # one branch takes any start
+        r"(?<![^\w])x",  # a negated class: not read
+        r"(?<!ab)x",  # two characters behind: not one class
+        r"(?<=\w)x",  # a look-behind that must hold, not one that must fail
+    ],
+)
+def test_no_guard_where_a_start_may_follow_anything(regex: str) -> None:
+    assert start_guard(regex) is None
+
+
+def test_a_guard_drops_only_starts_the_regex_refuses() -> None:
+    text = "in 2024 -555 x555 _555 é555 (555"
+    starts = [m.start() for m in re.finditer(r"\d", text)]
+    kept = StartGuard(frozenset("-"), digits=True).keep(starts, text)
+    assert [text[at - 1] for at in kept] == [" ", "x", "_", "é", "("]
+    # \b refuses a start inside a word only: "(555" and " 2024" begin words
+    kept = StartGuard(boundary=True).keep(starts, text)
+    assert [text[at - 1] for at in kept] == [" ", "-", "("]
 
 
 def test_without_an_index_the_scan_searches_everywhere() -> None:

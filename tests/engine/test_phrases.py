@@ -21,6 +21,8 @@ match:
         ("confidentiality agreement", []),  # whole word by default
         ("nonconfidential", []),
         ("internal   only", []),  # phrases match their own spacing
+        ("for internal\nonly", ["internal\nonly"]),  # a line break or tab reads as a space
+        ("internal\t only", []),
         ("for Internal Only eyes", ["Internal Only"]),
         ("c o n f i d e n t i a l", ["c o n f i d e n t i a l"]),  # letter-spaced
         ("c.o.n.f.i.d.e.n.t.i.a.l", ["c.o.n.f.i.d.e.n.t.i.a.l"]),

@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from agent.engine.anchors import anchor_prefixes, matches_at, worth_anchoring
+from agent.engine.anchors import (
+    StartGuard,
+    anchor_prefixes,
+    matches_at,
+    start_guard,
+    worth_anchoring,
+)
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.words import Clause
 from agent.engine.pack_regex import Clock, Match, Pattern, compile_pack_regex
@@ -59,6 +65,7 @@ class PatternMatcher:
     min_digits: int  # the text must hold at least this many digits
     marks: str  # the text must hold each of these characters
     anchor_slot: int  # 0: no literal prefix starts every match; search everywhere
+    guard: StartGuard | None  # what never stands right before a match (anchors.start_guard)
     kind: ClassVar[str] = "pattern"
 
     @classmethod
@@ -87,6 +94,7 @@ class PatternMatcher:
             min_digits=needs.digits,
             marks="".join(sorted(needs.marks)),
             anchor_slot=index.add_prefixes(prefixes) if prefixes else 0,
+            guard=start_guard(spec.regex) if prefixes else None,
         )
 
     @property
@@ -107,6 +115,8 @@ class PatternMatcher:
         hits: list[Hit] = []
         has_value = "value" in self.regex.groupindex
         starts = scan.anchor_starts(self.anchor_slot) if self.anchor_slot else None
+        if starts and self.guard is not None:
+            starts = self.guard.keep(starts, text)
         clock = Clock(scan.deadline)  # raises RegexTimeout when the rule's time runs out
         if starts is not None and worth_anchoring(starts, text):
             regex = self.regex

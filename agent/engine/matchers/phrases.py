@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import ahocorasick
 
+from agent.engine.anchors import ascii_spaces_as_space
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.normalize import is_word_char, normalise_phrase
 from agent.engine.text_index import TextKeys
@@ -122,7 +123,10 @@ class PhraseIndex:
             if flavour == "leet" and leet_shared:
                 continue  # the folded pass found the leet keys
             view = views.view(flavour)
-            text = view.text
+            # A line break or tab inside a phrase reads as a space: a phrase wrapped over
+            # two lines is still the phrase, and the pre-checks read the text that way,
+            # so for most posts this is the very text they need and one pass serves both.
+            text = ascii_spaces_as_space(view.text)
             size = len(text)
             shared, anchored = scan.share_text_pass(text) if flavour == "folded" else (None, False)
             leet_too = flavour == "leet" or leet_shared

@@ -5,7 +5,7 @@
 
 import { CATEGORY_LABELS, SEVERITY_LABELS, plural } from "../findings.js";
 import { policyLine } from "./card.js";
-import { dialogLayer, el } from "./layer.js";
+import { dialogLayer, el, showAbove } from "./layer.js";
 
 const FOCUSABLE = "button:not([disabled]), select, textarea, a[href], [tabindex]:not([tabindex='-1'])";
 
@@ -24,7 +24,8 @@ function trapFocus(dialog, event) {
   }
 }
 
-// Shows `dialog` over the page; `close(how)` removes it and resolves the dialog's promise.
+// Shows `dialog` over the page, and over anything else of PostGuard's (see showAbove);
+// `close(how)` removes it and resolves the dialog's promise.
 // Keys are caught at the window in the capture phase, before any listener of the site,
 // so its own shortcuts (and its Ctrl+Enter "post", or Esc closing its own dialog) do
 // not fire behind this one; Esc means "Edit post".
@@ -44,14 +45,15 @@ function showModal(layer, dialog, resolve) {
       event.stopImmediatePropagation();
     }
   };
+  let takeDown = null;
   const close = (how) => {
     window.removeEventListener("keydown", onKey, true);
-    backdrop.remove();
+    takeDown();
     layer.dispose();
     resolve(how);
   };
   window.addEventListener("keydown", onKey, true);
-  layer.root.append(backdrop);
+  takeDown = showAbove(layer, backdrop);
   return close;
 }
 

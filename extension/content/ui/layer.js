@@ -100,6 +100,48 @@ export function dialogLayer(anchor) {
   return own;
 }
 
+// How many dialogs hold the page's layer out of sight (only where there is no top layer).
+let asideCount = 0;
+
+function pageLayerAside(aside) {
+  asideCount += aside ? 1 : -1;
+  if (layer == null) return;
+  // Not the `hidden` attribute: the host's inline `all: initial !important` outranks the
+  // browser's `[hidden] { display: none }`, so the host would stay on show.
+  layer.host.style.setProperty("display", asideCount > 0 ? "none" : "initial", "important");
+}
+
+/**
+ * Shows `node` (a full-viewport backdrop) in `owner`'s layer, above everything on the
+ * page, PostGuard's own pills and cards included; returns what takes it down again.
+ *
+ * A layer inside a site's dialog lives in that dialog's stacking context (its fixed
+ * overlay makes one), so no z-index of ours can lift the backdrop over the page's layer
+ * hanging off <html>, or over the site's other stacking contexts; a transformed or
+ * clipping ancestor would also box it in. The browser's top layer, where a shown popover
+ * is drawn, sits above all of them whatever the DOM position, and the node stays where
+ * it is in the DOM, so the site's focus trap still counts it as the site dialog's own.
+ * Chrome before 114 has no popovers: there the page's layer steps aside instead while
+ * a dialog in another layer is open.
+ */
+export function showAbove(owner, node) {
+  owner.root.append(node);
+  if (typeof node.showPopover === "function") {
+    // "manual": no light dismiss and no Esc of the browser's; the dialog decides.
+    node.setAttribute("popover", "manual");
+    node.showPopover();
+    return () => node.remove();
+  }
+  const aside = owner !== layer;
+  if (aside) pageLayerAside(true);
+  let shown = true;
+  return () => {
+    node.remove();
+    if (aside && shown) pageLayerAside(false);
+    shown = false;
+  };
+}
+
 /** A small element factory: el("button", {class: "x", onclick}, "label", child). */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);

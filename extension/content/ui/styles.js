@@ -83,6 +83,10 @@ button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visi
 .backdrop {
   position: fixed; inset: 0; z-index: 3; pointer-events: auto; background: rgba(15, 23, 42, .45);
   display: flex; align-items: center; justify-content: center; padding: 16px;
+  /* Shown as a popover (in the top layer): undo the browser's popover box, which fits
+     its content, centres it with margins and frames it. */
+  width: auto; height: auto; max-width: none; max-height: none; margin: 0; border: 0;
+  overflow: visible; color: inherit;
 }
 .dialog {
   width: 520px; max-width: 100%; max-height: calc(100vh - 32px); overflow: auto;
