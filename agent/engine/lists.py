@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from agent.engine.matchers.phrases import PhraseIndex
 from agent.engine.matchers.word_index import WordIndex, framed_only, word_key
 from agent.engine.matchers.words import Clause
-from agent.engine.terms import TermKind, parse_term
+from agent.engine.terms import TermKind, compose, parse_term, phrase_refs
 from agent.engine.token_classes import TokenClasses
 from agent.engine.wordforms import surface_forms
 
@@ -78,29 +78,34 @@ class ListCompiler:
         return self._slots[name]
 
     def _compile(self, raws: Sequence[str]) -> int:
-        phrases, words = self._phrases, self._words
-        slot = phrases.new_slot()  # one numbering for every slot a check fills
+        slot = self._phrases.new_slot()  # one numbering for every slot a check fills
         for raw in raws:
             term = parse_term(raw)
             if term.kind is TermKind.CLASS:
                 self._classes.setdefault(term.value, []).append(slot)
-                continue
-            prefix = term.kind is TermKind.PREFIX
-            inflect = term.kind is TermKind.WORDS
-            if _LEET_DIGITS.intersection(term.value):
-                # "q4", "h1", "v3": digits meant as digits. Read as leetspeak they would
-                # be "qa", "hi", "ve" and match everyday words, so they stay literal.
-                forms = [term.value] if prefix else surface_forms(term.value, inflect=inflect)
-                phrases.add(forms, flavour="folded", whole_word=True, slot=slot)
-            elif framed_only(term.value):
-                # normalised once, then inflected: the forms need no normalising of their own
-                key = word_key(term.value)
-                words.add(
-                    [key] if prefix else surface_forms(key, inflect=inflect), slot, prefix=prefix
-                )
+            elif term.kind is not TermKind.PREFIX and phrase_refs(term.value):
+                # "=$origin $people_noun": the loader checked the product, so it is written out
+                for text in compose(term.value, self._lists):
+                    self._add(text, term.kind, slot)
             else:
-                forms = [term.value] if prefix else surface_forms(term.value, inflect=inflect)
-                # "#ad", "$tsla": punctuation at an end is part of the term, so these are
-                # read from the folded text with a boundary test (rare, few matches).
-                phrases.add(forms, flavour="leet", whole_word=True, slot=slot)
+                self._add(term.value, term.kind, slot)
         return slot
+
+    def _add(self, value: str, kind: TermKind, slot: int) -> None:
+        phrases, words = self._phrases, self._words
+        prefix = kind is TermKind.PREFIX
+        inflect = kind is TermKind.WORDS
+        if _LEET_DIGITS.intersection(value):
+            # "q4", "h1", "v3": digits meant as digits. Read as leetspeak they would
+            # be "qa", "hi", "ve" and match everyday words, so they stay literal.
+            forms = [value] if prefix else surface_forms(value, inflect=inflect)
+            phrases.add(forms, flavour="folded", whole_word=True, slot=slot)
+        elif framed_only(value):
+            # normalised once, then inflected: the forms need no normalising of their own
+            key = word_key(value)
+            words.add([key] if prefix else surface_forms(key, inflect=inflect), slot, prefix=prefix)
+        else:
+            forms = [value] if prefix else surface_forms(value, inflect=inflect)
+            # "#ad", "$tsla": punctuation at an end is part of the term, so these are
+            # read from the folded text with a boundary test (rare, few matches).
+            phrases.add(forms, flavour="leet", whole_word=True, slot=slot)

@@ -8,6 +8,11 @@
 ``<mention>``  a token class (see :data:`TOKEN_CLASSES`)
 =============  ==========================================================
 
+A word or phrase may also name lists inside it: ``=$origin $people_noun`` is every
+term of ``origin`` followed by every term of ``people_noun`` ("polish devs", "older
+workers"), written out when the pack loads (:func:`compose`), so a compliance officer
+reviews two short lists instead of their product.
+
 Parsing is pure and shared by the pack loader (to report a bad term with its
 file and line) and the compiler (to build the automaton keys).
 """
@@ -15,6 +20,7 @@ file and line) and the compiler (to build the automaton keys).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -23,6 +29,9 @@ LIST_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # because its members cannot be listed (every @handle, every amount of money).
 TOKEN_CLASSES = ("mention", "hashtag", "number", "money", "percent", "url", "email")
 MIN_PREFIX_CHARS = 3  # "fu*" would match half the dictionary
+# Phrases one term with lists inside may stand for: a product of lists grows fast, and
+# every phrase is a key in the automaton.
+MAX_COMPOSED_PHRASES = 20_000
 
 
 class TermKind(Enum):
@@ -44,7 +53,7 @@ def parse_term(raw: str) -> Term:
     text = raw.strip()
     if not text:
         raise ValueError("a term must not be blank")
-    if text.startswith("$"):
+    if text.startswith("$") and not any(c.isspace() for c in text):
         name = text[1:]
         if not LIST_NAME.match(name):
             raise ValueError(
@@ -79,13 +88,79 @@ def parse_term(raw: str) -> Term:
 
 
 def list_refs(raws: list[str] | tuple[str, ...]) -> list[str]:
-    """The list names referenced by well-formed ``$name`` terms, in order."""
+    """The list names referenced by well-formed ``$name`` terms and inside phrases, in order."""
     names: list[str] = []
     for raw in raws:
         text = raw.strip()
         if text.startswith("$") and LIST_NAME.match(text[1:]):
             names.append(text[1:])
+        else:
+            names.extend(phrase_refs(text))
     return names
+
+
+def phrase_refs(text: str) -> list[str]:
+    """The lists named inside a phrase: its words that are ``$`` and a list name."""
+    return [
+        word[1:]
+        for word in text.removeprefix("=").split()
+        if word.startswith("$") and LIST_NAME.match(word[1:])
+    ]
+
+
+def compose(text: str, lists: Mapping[str, Sequence[str]]) -> list[str]:
+    """Every phrase a term with lists inside stands for, without its ``=`` marker.
+
+    Each ``$name`` word becomes each word or phrase of the list (and of the lists it
+    includes); the other words stay as written. ``ValueError`` with a one-line reason
+    when a list is unknown, holds a prefix or a token class (neither can sit inside a
+    phrase), or the product passes :data:`MAX_COMPOSED_PHRASES`.
+    """
+    return _compose(text, lists, ())
+
+
+def _compose(text: str, lists: Mapping[str, Sequence[str]], trail: tuple[str, ...]) -> list[str]:
+    parts: list[list[str]] = []
+    total = 1
+    for word in text.removeprefix("=").split():
+        if word.startswith("$") and LIST_NAME.match(word[1:]):
+            options = _phrases_of(word[1:], lists, trail)
+        else:
+            options = [word]
+        total *= len(options)
+        if total > MAX_COMPOSED_PHRASES:
+            raise ValueError(
+                f"{text!r} stands for more than {MAX_COMPOSED_PHRASES:,} phrases;"
+                " split it or use two lists with near/within"
+            )
+        parts.append(options)
+    phrases = [""]
+    for options in parts:
+        phrases = [f"{head} {option}".strip() for head in phrases for option in options]
+    return list(dict.fromkeys(phrases))
+
+
+def _phrases_of(name: str, lists: Mapping[str, Sequence[str]], trail: tuple[str, ...]) -> list[str]:
+    if name not in lists:
+        raise ValueError(f"unknown list ${name}")
+    if name in trail:
+        raise ValueError("lists include each other in a circle: $" + " → $".join((*trail, name)))
+    found: list[str] = []
+    for raw in lists[name]:
+        term = parse_term(raw)
+        if term.kind is TermKind.LIST:
+            found.extend(_phrases_of(term.value, lists, (*trail, name)))
+        elif term.kind in (TermKind.WORDS, TermKind.EXACT):
+            if phrase_refs(term.value):
+                found.extend(_compose(term.value, lists, (*trail, name)))
+            else:
+                found.append(" ".join(term.value.split()))
+        else:
+            raise ValueError(
+                f"${name} is used inside a phrase, so it may hold only words and phrases,"
+                f" not {raw.strip()!r}"
+            )
+    return list(dict.fromkeys(found))
 
 
 def _has_word_char(text: str) -> bool:

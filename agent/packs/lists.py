@@ -9,13 +9,13 @@ include each other in a circle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.engine.result import Category
-from agent.engine.terms import list_refs
+from agent.engine.terms import TermKind, compose, list_refs, parse_term, phrase_refs
 from agent.packs.errors import PackError
 from agent.packs.models import (
     ClassifierMatch,
@@ -161,9 +161,26 @@ def layer_lists(
     if len(issues) > before:
         return None
     _check_cycles(lists, where, issues)
+    if len(issues) > before:
+        return None
+    terms_of = {name: spec.terms for name, spec in lists.items()}
+    for pack in packs:
+        for source in pack.list_files:
+            for name, sup in source.parsed.suppressors.items():
+                line = source.line("suppressors", name)
+                _check_composed(
+                    sup.terms, terms_of, issues, source.path, line, f"suppressors.{name}"
+                )
+            for name, spec in source.parsed.lists.items():
+                line = source.line("lists", name)
+                _check_composed(spec.terms, terms_of, issues, source.path, line, f"lists.{name}")
     for _pack_id, sourced in rules:
         rule = sourced.rule
         _check_refs(_rule_terms(rule), lists, issues, sourced.path, sourced.line, f"rule {rule.id}")
+        if len(issues) == before:
+            _check_composed(
+                _rule_terms(rule), terms_of, issues, sourced.path, sourced.line, f"rule {rule.id}"
+            )
         for name in rule.suppress or ():
             if name not in suppressors:
                 known = ", ".join(sorted(suppressors)) or "none are defined"
@@ -205,6 +222,25 @@ def _check_refs(
                     line=line,
                 )
             )
+
+
+def _check_composed(
+    terms: Iterable[str],
+    lists: Mapping[str, Sequence[str]],
+    issues: list[PackError],
+    path: Path,
+    line: int | None,
+    what: str,
+) -> None:
+    """Write out every phrase with lists inside once at load, so a bad one is an error here."""
+    for raw in terms:
+        term = parse_term(raw)  # the model has checked every term's syntax
+        if term.kind not in (TermKind.WORDS, TermKind.EXACT) or not phrase_refs(term.value):
+            continue
+        try:
+            compose(term.value, lists)
+        except ValueError as exc:
+            issues.append(PackError(f"{what}: {exc}", path=path, line=line))
 
 
 def _check_cycles(

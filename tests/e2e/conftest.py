@@ -57,6 +57,9 @@ LIBRARY_TYPES = {".js": "text/javascript", ".css": "text/css"}
 # --- the agent ---------------------------------------------------------------
 
 
+START_TIMEOUT_S = 90
+
+
 @dataclass
 class Agent:
     port: int
@@ -73,7 +76,9 @@ class Agent:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 20
+        # A first start compiles the bundled packs (seconds on an idle machine, far
+        # more on a loaded CI runner); the deadline only bounds a hung agent.
+        deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"agent exited at start:\n{self.log.read_text()}")
@@ -82,7 +87,9 @@ class Agent:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"agent did not answer within 20 s:\n{self.log.read_text()}")
+        raise RuntimeError(
+            f"agent did not answer within {START_TIMEOUT_S} s:\n{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

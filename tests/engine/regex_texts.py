@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hypothesis import strategies as st
 
@@ -34,10 +35,12 @@ NOISE = st.sampled_from(
 
 
 def literals(regex: str) -> list[str]:
-    """Pieces of the regex's own text likely to match: its literals, cased three ways."""
+    """Pieces of the regex's own text likely to match: its literals, cased three ways, and
+    its symbols (a regex of emoji alone has no other literal)."""
     words = re.findall(r"[A-Za-z0-9#@:/._’'-]{2,}", regex.replace(r"\s+", " "))
     pieces = [w.replace("\\", "") for w in words]
-    return pieces + [p.upper() for p in pieces] + [p.title() for p in pieces]
+    symbols = sorted({c for c in regex if unicodedata.category(c) == "So"})
+    return pieces + [p.upper() for p in pieces] + [p.title() for p in pieces] + symbols
 
 
 def texts_for(regex: str) -> st.SearchStrategy[str]:

@@ -173,19 +173,34 @@ def test_government_id_is_caught_by_its_rule(engine: Engine, text: str, rule: st
 @pytest.mark.parametrize(
     "text",
     [
-        "DNI 55555555J del cliente",  # wrong check letter
-        "my SIN is 130-692-545",  # Luhn fails
+        "DNI 55555555J del cliente",  # wrong check letter, and a sample (one digit repeated)
         "call 130 692 544 for tickets",  # no label
-        "Steuer-ID 12345678901",  # check digit fails
+        "Steuer-ID 12345678901",  # check digit fails, and a counting run
         "Bestellnummer 12345678903",  # no label
-        "zijn BSN is 123456789",  # eleven test fails
-        "CPF do cliente: 529.982.247-26",
+        "zijn BSN is 123456789",  # eleven test fails, and a counting run
         "IBAN DE89 3704 0044 0532 0130 01 has a typo",  # neither an IBAN nor a card
         "Our order 1234567890123456 shipped today",
     ],
 )
 def test_numbers_that_fail_their_check_stay_quiet(engine: Engine, text: str) -> None:
     assert _rules(_check(engine, text), Category.PERSONAL_DATA) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "checksum_rule"),
+    [
+        ("my SIN is 130-692-545", "personal_data.ca-sin"),  # Luhn fails
+        ("CPF do cliente: 529.982.247-26", "personal_data.br-cpf"),  # check digits fail
+    ],
+)
+def test_a_labelled_id_with_a_bad_check_digit_is_still_an_id(
+    engine: Engine, text: str, checksum_rule: str
+) -> None:
+    # the checksum rule stays quiet, but the label says what the number is: a typo
+    # in someone's id does not make it less theirs
+    found = _rules(_check(engine, text), Category.PERSONAL_DATA)
+    assert checksum_rule not in found
+    assert found == ["personal_data.labelled-id"]
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,17 @@ def test_a_pack_of_lists_alone_loads(tmp_path: Path) -> None:
         ("lists:\n  a:\n    description: A.\n    terms: ['<phone>']\n", r"unknown token class"),
         ("lists:\n  Bad-Name:\n    description: A.\n    terms: [x]\n", r"lists"),
         ("lists: {}\n", r"needs `lists:` or `suppressors:`"),
+        (
+            "lists:\n  a:\n    description: A.\n    terms: [polish, $b]\n"
+            "  b:\n    description: B.\n    terms: ['=$a devs']\n",
+            r"lists include each other in a circle: \$a → \$b → \$a",
+        ),
+        (
+            "lists:\n  a:\n    description: A.\n    terms: ['fuck*']\n"
+            "  b:\n    description: B.\n    terms: ['$a off']\n",
+            r"lists\.yaml:5: lists\.b: \$a is used inside a phrase, so it may hold only words"
+            r" and phrases, not 'fuck\*'",
+        ),
     ],
 )
 def test_list_errors_name_the_file_and_line(tmp_path: Path, lists: str, expected: str) -> None:
@@ -114,3 +125,53 @@ def test_rules_must_name_lists_and_suppressors_that_exist(tmp_path: Path) -> Non
     unknown_sup = rule_yaml(DISPARAGE + "suppress: [quoted]", id="voice.b")
     message = error([pack(tmp_path / "2", "base", BASE_LISTS, [unknown_sup])])
     assert "rule voice.b: suppress: unknown suppressor 'quoted'" in message
+
+
+GROUPS = """\
+lists:
+  origin:
+    description: Origins.
+    terms: [polish, =older]
+  people_noun:
+    description: Nouns for people.
+    terms: [=devs, =workers]
+  group_people:
+    description: People named by an origin.
+    terms: ['=$origin $people_noun']
+"""
+STEREOTYPE = """\
+match:
+  type: words
+  terms: [$group_people]
+  near: [{terms: [are all lazy], within: 2}]
+"""
+
+
+def test_a_phrase_with_lists_inside_matches_every_combination(tmp_path: Path) -> None:
+    base = pack(tmp_path, "base", GROUPS, [rule_yaml(STEREOTYPE, id="harassment.group")])
+    assert found([base], "older workers are all lazy") == ["older workers are all lazy"]
+    assert found([base], "Polish devs are all lazy") == ["Polish devs are all lazy"]
+    # exact: no word forms of the parts ("olders"), and nothing between them
+    assert found([base], "olders workers are all lazy") == []
+    assert found([base], "polish senior devs are all lazy") == []
+    company = pack(
+        tmp_path,
+        "company",
+        "lists:\n  people_noun:\n    extend: true\n    terms: [=drivers]\n",
+        [],
+    )
+    # a later pack's words join every phrase the list is part of
+    assert found([base], "older drivers are all lazy") == []
+    assert found([base, company], "older drivers are all lazy") == ["older drivers are all lazy"]
+
+
+def test_a_phrase_with_lists_inside_is_bounded(tmp_path: Path) -> None:
+    words = ", ".join(f"w{i}" for i in range(200))
+    lists = (
+        f"lists:\n  a:\n    description: A.\n    terms: [{words}]\n"
+        "  b:\n    description: B.\n    terms: ['$a $a']\n"
+    )
+    assert "stands for more than 20,000 phrases" in error([pack(tmp_path, "base", lists, [])])
+    rule = rule_yaml("match: {type: words, terms: ['$nothing here']}", id="voice.c")
+    message = error([pack(tmp_path / "2", "base", BASE_LISTS, [rule])])
+    assert "rule voice.c: unknown list $nothing" in message

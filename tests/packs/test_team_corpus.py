@@ -27,9 +27,9 @@ from agent.paths import BUNDLED_PACKS
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
 
-# Set just under what the baseline reaches on the whole corpus, rounds 5 and 6 included;
+# Set just under what the baseline reaches on the whole corpus, rounds 5 to 7 included;
 # the word model is trained on all of it, so these guard against regressions.
-MIN_RECALL = 0.96  # of every (post, expected category) pair, at warn or above
+MIN_RECALL = 0.97  # of every (post, expected category) pair, at warn or above
 MAX_FALSE_ALARMS = 0.01  # of benign posts with any finding at warn or above
 # Per category, so one category's gain cannot hide another's loss.
 MIN_CATEGORY_RECALL = {
@@ -37,7 +37,7 @@ MIN_CATEGORY_RECALL = {
     "financial": 0.99,
     "personal_data": 0.99,
     "credentials": 0.97,
-    "harassment": 0.81,
+    "harassment": 0.86,
     "company_voice": 0.98,
     "disclosure": 0.99,
 }
