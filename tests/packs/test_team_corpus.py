@@ -27,17 +27,17 @@ from agent.paths import BUNDLED_PACKS
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
 
-# Set just under what the baseline reaches on the whole corpus, rounds 5 to 7 included;
+# Set just under what the baseline reaches on the whole corpus, rounds 5 to 8 included;
 # the word model is trained on all of it, so these guard against regressions.
-MIN_RECALL = 0.97  # of every (post, expected category) pair, at warn or above
-MAX_FALSE_ALARMS = 0.01  # of benign posts with any finding at warn or above
+MIN_RECALL = 0.96  # of every (post, expected category) pair, at warn or above
+MAX_FALSE_ALARMS = 0.015  # of benign posts with any finding at warn or above
 # Per category, so one category's gain cannot hide another's loss.
 MIN_CATEGORY_RECALL = {
     "confidential": 0.99,
-    "financial": 0.99,
+    "financial": 0.98,
     "personal_data": 0.99,
     "credentials": 0.97,
-    "harassment": 0.86,
+    "harassment": 0.82,
     "company_voice": 0.98,
     "disclosure": 0.99,
 }
