@@ -112,21 +112,26 @@ def compose(text: str, lists: Mapping[str, Sequence[str]]) -> list[str]:
     """Every phrase a term with lists inside stands for, without its ``=`` marker.
 
     Each ``$name`` word becomes each word or phrase of the list (and of the lists it
-    includes); the other words stay as written. ``ValueError`` with a one-line reason
-    when a list is unknown, holds a prefix or a token class (neither can sit inside a
-    phrase), or the product passes :data:`MAX_COMPOSED_PHRASES`.
+    includes); the other words stay as written. The lists must not include each other
+    in a circle (the loader refuses that first).
     """
-    return _compose(text, lists, ())
+    phrases = [""]
+    for options in composition(text, lists):
+        phrases = [f"{head} {option}".strip() for head in phrases for option in options]
+    return list(dict.fromkeys(phrases))
 
 
-def _compose(text: str, lists: Mapping[str, Sequence[str]], trail: tuple[str, ...]) -> list[str]:
+def composition(text: str, lists: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The choices for each word of ``text``, checked but not multiplied out.
+
+    ``ValueError`` with a one-line reason when a list is unknown, holds a prefix or a
+    token class (neither can sit inside a phrase), or the product passes
+    :data:`MAX_COMPOSED_PHRASES`; the loader calls this to report a bad term.
+    """
     parts: list[list[str]] = []
     total = 1
     for word in text.removeprefix("=").split():
-        if word.startswith("$") and LIST_NAME.match(word[1:]):
-            options = _phrases_of(word[1:], lists, trail)
-        else:
-            options = [word]
+        options = _phrases_of(word[1:], lists) if phrase_refs(word) else [word]
         total *= len(options)
         if total > MAX_COMPOSED_PHRASES:
             raise ValueError(
@@ -134,27 +139,19 @@ def _compose(text: str, lists: Mapping[str, Sequence[str]], trail: tuple[str, ..
                 " split it or use two lists with near/within"
             )
         parts.append(options)
-    phrases = [""]
-    for options in parts:
-        phrases = [f"{head} {option}".strip() for head in phrases for option in options]
-    return list(dict.fromkeys(phrases))
+    return parts
 
 
-def _phrases_of(name: str, lists: Mapping[str, Sequence[str]], trail: tuple[str, ...]) -> list[str]:
+def _phrases_of(name: str, lists: Mapping[str, Sequence[str]]) -> list[str]:
     if name not in lists:
         raise ValueError(f"unknown list ${name}")
-    if name in trail:
-        raise ValueError("lists include each other in a circle: $" + " → $".join((*trail, name)))
     found: list[str] = []
     for raw in lists[name]:
         term = parse_term(raw)
         if term.kind is TermKind.LIST:
-            found.extend(_phrases_of(term.value, lists, (*trail, name)))
+            found.extend(_phrases_of(term.value, lists))
         elif term.kind in (TermKind.WORDS, TermKind.EXACT):
-            if phrase_refs(term.value):
-                found.extend(_compose(term.value, lists, (*trail, name)))
-            else:
-                found.append(" ".join(term.value.split()))
+            found.extend(compose(term.value, lists))
         else:
             raise ValueError(
                 f"${name} is used inside a phrase, so it may hold only words and phrases,"

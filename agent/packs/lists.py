@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.engine.result import Category
-from agent.engine.terms import TermKind, compose, list_refs, parse_term, phrase_refs
+from agent.engine.terms import TermKind, composition, list_refs, parse_term, phrase_refs
 from agent.packs.errors import PackError
 from agent.packs.models import (
     ClassifierMatch,
@@ -232,13 +232,13 @@ def _check_composed(
     line: int | None,
     what: str,
 ) -> None:
-    """Write out every phrase with lists inside once at load, so a bad one is an error here."""
+    """Check every phrase with lists inside at load, so a bad one is an error here."""
     for raw in terms:
         term = parse_term(raw)  # the model has checked every term's syntax
         if term.kind not in (TermKind.WORDS, TermKind.EXACT) or not phrase_refs(term.value):
             continue
         try:
-            compose(term.value, lists)
+            composition(term.value, lists)
         except ValueError as exc:
             issues.append(PackError(f"{what}: {exc}", path=path, line=line))
 
