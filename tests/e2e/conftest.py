@@ -30,7 +30,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from e2e_support import ROOT, SCREENSHOTS, chromium_args, free_port
+from e2e_support import ROOT, SCREENSHOTS, START_TIMEOUT_S, chromium_args, free_port
 from playwright.sync_api import BrowserContext, Page, Worker, sync_playwright
 
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
@@ -55,9 +55,6 @@ LIBRARY_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 
 # --- the agent ---------------------------------------------------------------
-
-
-START_TIMEOUT_S = 90
 
 
 @dataclass

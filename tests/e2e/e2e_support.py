@@ -26,6 +26,10 @@ LATENCY_FILE = ARTIFACTS / "e2e-latency.json"
 # Where each pack the e2e agent loads lives: the bundled baseline, the example company's.
 PACKS = {"baseline": BUNDLED_PACKS_DIR / "baseline", "example-company": EXAMPLE_COMPANY}
 DEBOUNCE_MS = 300  # extension/content/composer.js DEBOUNCE_MS
+# How long an agent started by a test may take to answer: a cold compile of the bundled
+# packs takes about 7 s on an idle 2-core runner and several times that on a loaded one;
+# the deadline only bounds a hung agent.
+START_TIMEOUT_S = 90
 
 LINKEDIN = "https://www.linkedin.com/feed/"
 X_HOME = "https://x.com/home"

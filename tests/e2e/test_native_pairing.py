@@ -26,6 +26,7 @@ import pytest
 from e2e_support import (
     LINKEDIN,
     SHARE_EDITOR,
+    START_TIMEOUT_S,
     WARN_DRAFT,
     chromium_args,
     free_port,
@@ -81,7 +82,7 @@ class User:
             self.agent = subprocess.Popen(
                 [sys.executable, "-m", "agent", "serve"], env=self.env, stdout=log, stderr=log
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_TIMEOUT_S
         while status(self.port, None) is None:
             assert self.agent.poll() is None, (self.root / "agent.log").read_text()
             assert time.monotonic() < deadline, "the agent did not start"
