@@ -65,7 +65,11 @@ async def query_agent(settings: Settings) -> dict[str, Any]:
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             nonce = secrets.token_urlsafe(24)
-            async with session.post(f"{base}/v1/challenge", json={"nonce": nonce}) as resp:
+            # Redirects are never followed: a squatter on the port could otherwise pass the
+            # challenge on to the agent elsewhere and then receive the token itself.
+            async with session.post(
+                f"{base}/v1/challenge", json={"nonce": nonce}, allow_redirects=False
+            ) as resp:
                 if resp.status != 200:
                     raise NotRunning
                 answer = await resp.json()
@@ -76,7 +80,9 @@ async def query_agent(settings: Settings) -> dict[str, Any]:
                     " (it failed the token challenge); not sending it anything"
                 )
             headers = {"Authorization": f"Bearer {token}"}
-            async with session.post(f"{base}/v1/status", json={}, headers=headers) as resp:
+            async with session.post(
+                f"{base}/v1/status", json={}, headers=headers, allow_redirects=False
+            ) as resp:
                 if resp.status != 200:
                     raise UserError(f"the agent answered {resp.status} to a status request")
                 data: dict[str, Any] = await resp.json()

@@ -22,8 +22,11 @@ every whitespace character a space (so ``\\s`` is one prefix character, not
 character that Python's case-insensitive matching equates with an ASCII
 letter (``K`` Kelvin sign, ``ſ``, ``ı``, ``İ``) that letter, so a
 case-insensitive literal is found however the text spells it.  Prefix
-characters are ASCII, whitespace, digits, or typographic quotes and dashes
-(which have no case); a prefix stops at any other character.  Case-sensitive
+characters are ASCII, whitespace, digits, typographic quotes and dashes
+(which have no case), and the accented Latin letters whose only case twin is
+their other case (``é``/``É``, ``ö``/``Ö``: :data:`LATIN_LETTERS`), so
+``n(?:ú|u)mero`` is proposed where "número" or "numero" starts, not at every
+"n"; a prefix stops at any other character.  Case-sensitive
 literals are looked up case-insensitively too (more candidates, same
 results).
 """
@@ -63,6 +66,14 @@ SPACES = (
 )
 # Characters without case that a prefix may hold as they are.
 UNCASED = "\u2018\u2019\u201c\u201d\u2013\u2014"
+# Letters of Latin-1 and Latin Extended-A that case-insensitive matching equates only
+# with their other case, both one character: the folded text holds them lower-cased.
+# A test checks every code point against them.
+LATIN_LETTERS = frozenset(
+    char
+    for char in map(chr, range(0xC0, 0x180))
+    if char.isalpha() and len(char.lower()) == len(char.upper()) == 1
+).difference(_ASCII_TWINS)
 _ASCII_SPACES = "".join(filter(str.isascii, SPACES))
 _ASCII_FOLD = str.maketrans(dict.fromkeys(_ASCII_SPACES, " "))
 _FOLD = {**dict.fromkeys(SPACES, " "), **_ASCII_TWINS}
@@ -322,6 +333,8 @@ def _key(char: str) -> str:
         return char.lower()
     if char.isdecimal():
         return _digit(char)
+    if char in LATIN_LETTERS:
+        return char.lower()
     return char if char in UNCASED else ""
 
 

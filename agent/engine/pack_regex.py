@@ -61,6 +61,12 @@ class Clock:
         except TimeoutError:
             raise RegexTimeout from None
 
+    def search(self, pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
+        try:
+            return pattern.search(text, pos, timeout=self.left(), concurrent=True)
+        except TimeoutError:
+            raise RegexTimeout from None
+
     def match(self, pattern: regex.Pattern[str], text: str, pos: int) -> regex.Match[str] | None:
         try:
             return pattern.match(text, pos, timeout=self.left(), concurrent=True)

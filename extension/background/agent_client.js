@@ -1,6 +1,10 @@
-// The only code that talks to the local agent. Every draft-carrying request is
-// preceded (once per worker life, and again after any connection error) by the
-// challenge: the agent must prove it holds our token before it sees any text.
+// The only code that talks to the local agent. Every request that carries the token or
+// a draft is preceded by its own challenge, on the port it is about to use: the program
+// answering there must prove it holds our token before it sees the token or any text.
+// No proof is kept between requests: the agent can exit and another program bind its
+// port between two of them with nothing failing, so nothing the worker sees could tell
+// that a cached proof had gone stale. Redirects are never followed, so a proof always
+// comes from the listener we dialled.
 // Pairing is mutual too: the agent must prove it knows the code before we keep the
 // token it sends (pairing.js).
 
@@ -20,6 +24,14 @@ export class AgentError extends HandlerError {}
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
+
+function notProven() {
+  return new AgentError(
+    AgentState.UNTRUSTED,
+    "the program on the agent's port could not prove it is your PostGuard agent (or this " +
+      "browser's pairing was revoked); nothing was sent",
+  );
+}
 
 function notOurAgent() {
   return new AgentError(
@@ -54,36 +66,44 @@ export function createAgentClient({
   timeoutMs = REQUEST_TIMEOUT_MS,
 }) {
   const doFetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
-  // One in-flight challenge shared by concurrent callers; null means "prove again".
-  let proven = null;
 
-  async function post(path, body, { auth }) {
+  function requireToken() {
+    const current = token();
+    if (!current) throw new AgentError(AgentState.UNPAIRED, "PostGuard is not paired with the agent");
+    return current;
+  }
+
+  /**
+   * One request to `base` (the address read once by the caller, so a challenge and the
+   * request it clears go to the same port). `bearer` is sent only by `call`, after a proof.
+   */
+  async function post(base, path, body, { bearer = null } = {}) {
     const headers = { "Content-Type": "application/json" };
-    if (auth) {
-      const current = token();
-      if (!current) throw new AgentError(AgentState.UNPAIRED, "PostGuard is not paired with the agent");
-      headers.Authorization = `Bearer ${current}`;
-    }
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
     let response;
     try {
-      response = await doFetch(`http://127.0.0.1:${port()}${path}`, {
+      response = await doFetch(`${base}${path}`, {
         method: "POST",
         headers,
         body: JSON.stringify(body ?? {}),
         credentials: "omit",
         cache: "no-store",
+        // A redirect would let another listener answer for this one (a squatter sending
+        // our challenge on to the agent elsewhere); nothing here is ever redirected.
+        redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      proven = null;
       if (error?.name === "TimeoutError") throw offline("timed out", path);
       throw offline("connection refused");
+    }
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      throw notProven();
     }
     let data = null;
     try {
       data = await response.json();
     } catch (error) {
-      proven = null;
       // A reply cut off by the deadline is a timeout too: the request arrived.
       const detail = error?.name === "TimeoutError" ? "timed out" : `unreadable reply, HTTP ${response.status}`;
       throw offline(detail, path);
@@ -91,44 +111,25 @@ export function createAgentClient({
     if (response.ok) return data;
     const code = data?.error?.code ?? `http_${response.status}`;
     const message = data?.error?.message ?? `agent answered HTTP ${response.status}`;
-    if (response.status === 401 && auth) {
+    if (response.status === 401 && bearer) {
       onUnauthorized?.();
       throw new AgentError(AgentState.UNPAIRED, "the agent no longer accepts this pairing; pair again");
     }
     throw new AgentError(code, message);
   }
 
-  async function prove() {
-    const current = token();
-    if (!current) throw new AgentError(AgentState.UNPAIRED, "PostGuard is not paired with the agent");
+  /** The listener at `base` must prove it holds `current`, now. */
+  async function prove(base, current) {
     const nonce = randomNonce(cryptoImpl);
-    const reply = await post("/v1/challenge", { nonce }, { auth: false });
-    const expected = await expectedProof(current, nonce, cryptoImpl);
-    if (!sameProof(reply?.proof, expected)) {
-      throw new AgentError(
-        AgentState.UNTRUSTED,
-        "the program on the agent's port could not prove it is your PostGuard agent (or this " +
-          "browser's pairing was revoked); nothing was sent",
-      );
-    }
-  }
-
-  function ensureProven() {
-    if (proven == null) {
-      proven = prove().catch((error) => {
-        proven = null;
-        throw error;
-      });
-    }
-    return proven;
+    // Computed while the challenge is on the wire, so the request follows its answer at once.
+    const [reply, expected] = await Promise.all([
+      post(base, "/v1/challenge", { nonce }),
+      expectedProof(current, nonce, cryptoImpl),
+    ]);
+    if (!sameProof(reply?.proof, expected)) throw notProven();
   }
 
   return {
-    /** Forget the proof (token or port changed). */
-    reset() {
-      proven = null;
-    },
-
     async health() {
       const response = await doFetch(`http://127.0.0.1:${port()}/v1/health`, {
         credentials: "omit",
@@ -147,25 +148,31 @@ export function createAgentClient({
       const code = normaliseCode(typed);
       if (code == null) throw new AgentError("bad_code", "a pairing code has 8 letters and digits, like K7QM-3XTP");
       const address = `127.0.0.1:${port()}`;
+      const base = `http://${address}`;
       const nonce = randomNonce(cryptoImpl);
-      const hello = await post("/v1/pair", { step: "hello", nonce }, { auth: false });
+      const hello = await post(base, "/v1/pair", { step: "hello", nonce });
       const agentNonce = hello?.agent_nonce;
       if (typeof agentNonce !== "string" || !HEX64.test(agentNonce)) throw notOurAgent();
       const keys = await deriveKeys(code, nonce, cryptoImpl);
       const exchange = transcript(address, nonce, agentNonce);
       const proof = await extensionProof(keys, exchange, cryptoImpl);
-      const reply = await post("/v1/pair", { step: "prove", nonce, agent_nonce: agentNonce, proof }, { auth: false });
+      const reply = await post(base, "/v1/pair", { step: "prove", nonce, agent_nonce: agentNonce, proof });
       const token = await openToken(keys, exchange, reply ?? {}, cryptoImpl);
       if (token == null || !TOKEN.test(token)) throw notOurAgent();
       if (!sameProof(reply.proof, await agentProof(keys, exchange, token, cryptoImpl))) throw notOurAgent();
-      proven = null;
       return token;
     },
 
-    /** Any authenticated call; draft-carrying ones pass `proveFirst`. */
-    async call(path, body, { proveFirst = true } = {}) {
-      if (proveFirst) await ensureProven();
-      return post(path, body, { auth: true });
+    /**
+     * Any authenticated call: a challenge of its own first, then the request, to the same
+     * port and with the same token the listener just proved. One loopback round trip more
+     * than the request alone; never skipped, never shared with another request.
+     */
+    async call(path, body) {
+      const current = requireToken();
+      const base = `http://127.0.0.1:${port()}`;
+      await prove(base, current);
+      return post(base, path, body, { bearer: current });
     },
   };
 }

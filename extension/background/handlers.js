@@ -206,7 +206,6 @@ export function createHandlers({ client, state, session, local, native = null })
       const token = await client.pair(code.trim());
       await local.set({ token, pairedBy: "code" });
       state.token = token;
-      client.reset();
       await session.remove("policyCache");
       return { paired: true };
     },
@@ -214,7 +213,6 @@ export function createHandlers({ client, state, session, local, native = null })
     async unpair() {
       await local.remove(["token", "pairedBy"]);
       state.token = null;
-      client.reset();
       return { paired: false };
     },
 

@@ -51,7 +51,6 @@ export function createNativePairing({ send, client, state, local, session, now =
     if (!validPort(port) || port === state.settings.agentPort) return;
     await local.set({ hostPort: port });
     state.settings = { ...state.settings, agentPort: port };
-    client.reset();
   }
 
   async function attempt() {
@@ -82,7 +81,6 @@ export function createNativePairing({ send, client, state, local, session, now =
     }
     await local.set({ token, pairedBy: "native" });
     state.token = token;
-    client.reset();
     await session.remove("policyCache");
     return { paired: true, code: "paired" };
   }

@@ -51,7 +51,6 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "managed" || (area === "local" && Object.keys(changes).some((k) => k !== "ack"))) {
-    client.reset();
     ready = load();
   }
 });

@@ -86,7 +86,7 @@ test("silent port: offline after the timeout, the draft never leaves, open mode 
   }
 });
 
-test("proven agent goes silent: offline, proved again later; a late override may be stored", LIMIT, async () => {
+test("proven agent goes silent: offline, proved before every request; a late override may be stored", LIMIT, async () => {
   let hang = false;
   const agent = await listen(async (path, body) => {
     if (path === "/v1/challenge") return [200, { proof: await expectedProof(TOKEN, body.nonce) }];
@@ -115,10 +115,12 @@ test("proven agent goes silent: offline, proved again later; a late override may
     hang = false;
     assert.equal((await send({ type: "check", payload: DRAFT })).value.state, "ok");
     const paths = agent.seen.map((r) => r.path);
+    // Every request follows a challenge of its own (the agent answers those even while it
+    // hangs on the rest).
     assert.deepEqual(paths, [
-      "/v1/challenge", "/v1/check", // proven once
-      "/v1/check", // timed out: the proof is dropped
-      "/v1/challenge", "/v1/overrides", // proven again, then the override that got no answer
+      "/v1/challenge", "/v1/check",
+      "/v1/challenge", "/v1/check", // timed out
+      "/v1/challenge", "/v1/overrides", // the override that got no answer
       "/v1/challenge", "/v1/check",
     ]);
   } finally {

@@ -64,7 +64,7 @@ test("client: a squatter that cannot prove the token never sees the draft", asyn
   await squatter.close();
 });
 
-test("client: proves once, then sends with the bearer token; proves again after a connection error", async () => {
+test("client: proves before every request with the bearer token, after a connection error too", async () => {
   let up = true;
   const agent = await listen(async (path, body) => {
     if (path === "/v1/challenge") return [200, { proof: await expectedProof(TOKEN, body.nonce) }];
@@ -72,16 +72,19 @@ test("client: proves once, then sends with the bearer token; proves again after 
   });
   const port = agent.port;
   const client = createAgentClient({ port: () => (up ? port : 1), token: () => TOKEN });
-  await client.call("/v1/check", { text: "a" });
-  await client.call("/v1/check", { text: "b" });
-  assert.deepEqual(agent.seen.map((r) => r.path), ["/v1/challenge", "/v1/check", "/v1/check"]);
-  assert.equal(agent.seen[1].auth, `Bearer ${TOKEN}`);
-  up = false;
-  await assert.rejects(client.call("/v1/check", { text: "c" }), { code: "offline" });
-  up = true;
-  await client.call("/v1/check", { text: "d" });
-  assert.deepEqual(agent.seen.map((r) => r.path).slice(3), ["/v1/challenge", "/v1/check"]);
-  await agent.close();
+  try {
+    await client.call("/v1/check", { text: "a" });
+    await client.call("/v1/check", { text: "b" });
+    assert.deepEqual(agent.seen.map((r) => r.path), ["/v1/challenge", "/v1/check", "/v1/challenge", "/v1/check"]);
+    assert.deepEqual(agent.seen.map((r) => r.auth), [null, `Bearer ${TOKEN}`, null, `Bearer ${TOKEN}`]);
+    up = false;
+    await assert.rejects(client.call("/v1/check", { text: "c" }), { code: "offline" });
+    up = true;
+    await client.call("/v1/check", { text: "d" });
+    assert.deepEqual(agent.seen.map((r) => r.path).slice(4), ["/v1/challenge", "/v1/check"]);
+  } finally {
+    await agent.close();
+  }
 });
 
 test("client: no token means unpaired, and a 401 asks to pair again", async () => {

@@ -476,7 +476,8 @@ def test_checking_survives_service_worker_eviction(browser: Browser) -> None:
     assert browser.worker.evaluate("globalThis.postguardE2eMarker ?? null") is None, (
         "the worker was not restarted"
     )
-    assert browser.agent.requests("POST /v1/challenge") == challenges + 1
+    # Proved again (the worker challenges before every request; it keeps no proof).
+    assert browser.agent.requests("POST /v1/challenge") > challenges
     page.close()
 
 

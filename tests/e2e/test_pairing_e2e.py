@@ -1,6 +1,7 @@
 """Pairing in real headless Chromium: a squatter on the agent's port gets neither the code
 nor a draft; a revoked pairing stops checks until the browser pairs again; a squatter that
-takes the port after pairing fails the challenge.
+takes the port after pairing, even between two requests of a worker that had just proved
+the agent, fails the challenge that precedes every request.
 
 The squatter is a real aiohttp server on a loopback port playing the old attack: it
 answers pairing with a token of its own and the challenge with a proof of that token.
@@ -158,8 +159,9 @@ def test_a_revoked_pairing_stops_checks_until_the_browser_pairs_again(browser: B
 
     page = browser.open(X_HOME)
     type_into(page, X_EDITOR, DRAFT)
-    # A worker that proved the agent before sends the old token (401: "Not paired"); a new
-    # one asks the agent to prove a token it no longer holds ("Agent not verified").
+    # The worker asks the agent to prove a token it no longer holds ("Agent not verified");
+    # should the token be retired between that challenge and the check, the check gets a 401
+    # ("Not paired").
     expect(pill(page)).to_contain_text(re.compile("Not paired|Agent not verified"))
     page.close()
 
@@ -176,11 +178,20 @@ def test_a_revoked_pairing_stops_checks_until_the_browser_pairs_again(browser: B
 
 
 def test_a_squatter_after_pairing_fails_the_challenge_and_gets_no_draft(browser: Browser) -> None:
+    """The agent exits and a squatter binds its port between two requests of a worker that
+    has just proved the agent, with no request failing in between: the worker cannot see
+    the swap, so each request must be challenged afresh. Then a restarted worker, too."""
     assert browser.paired()
+    # Nothing else talks to the worker meanwhile: the first-run tab and the popup poll the
+    # status every 5 s, and a poll refused while the port is free would hide the swap.
+    browser.welcome.close()
+    popup = browser.popup()
+    expect(popup.locator("#connection")).to_have_text("Connected")  # proved and used
+    popup.close()
+    browser.worker.evaluate("globalThis.postguardE2eMarker = 'proved the agent'")
     browser.agent.stop()
     try:
         with Squatter(browser.agent.port) as squatter:
-            browser.stop_worker()  # the next message starts a worker that proves the agent again
             page = browser.open(X_HOME)
             type_into(page, X_EDITOR, DRAFT)
             expect(pill(page)).to_contain_text("Agent not verified")
@@ -189,8 +200,20 @@ def test_a_squatter_after_pairing_fails_the_challenge_and_gets_no_draft(browser:
             expect(popup.locator("#connection")).to_have_text("Agent not verified")
             expect(popup.locator("#pair")).to_be_visible()
             popup.close()
+            # The same worker life as the proof above: its earlier proof was not reused.
+            marker = browser.worker.evaluate("globalThis.postguardE2eMarker ?? null")
+            assert marker == "proved the agent", "the worker restarted: the swap was not tested"
+
+            browser.stop_worker()  # the next message starts a worker that proves the agent again
+            page = browser.open(X_HOME)
+            type_into(page, X_EDITOR, DRAFT)
+            expect(pill(page)).to_contain_text("Agent not verified")
+            page.close()
+
             received = squatter.received()
             assert "/v1/challenge" in received
             assert "Canary draft" not in received and "Bearer" not in received
+            paths = {line.split(" ")[1] for line in squatter.seen}
+            assert paths <= {"/v1/challenge", "/v1/health"}, received
     finally:
         browser.agent.start()

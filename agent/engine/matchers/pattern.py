@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,7 +17,8 @@ from agent.engine.anchors import (
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.words import Clause
 from agent.engine.pack_regex import Clock, Match, Pattern, compile_pack_regex
-from agent.engine.prefilter import requirement
+from agent.engine.prefilter import Requirement, requirement
+from agent.engine.regex_parts import Finder, leftmost_first, split
 from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
 
@@ -54,6 +55,75 @@ _LONGEST_TERM = 200  # characters: a context term that ends in the window starts
 
 
 @dataclass(frozen=True, slots=True)
+class _Part:
+    """One part of a rule's regex (:mod:`agent.engine.regex_parts`), or the whole of it,
+    with what its matches need and where they can start."""
+
+    regex: Pattern[str]
+    literal_slots: tuple[int, ...]  # each slot's literals must occur in the text
+    min_digits: int  # the text must hold at least this many digits
+    marks: str  # the text must hold each of these characters
+    anchor_slot: int  # 0: no literal prefix starts every match; search everywhere
+    guard: StartGuard | None  # what never stands right before a match (anchors.start_guard)
+
+    @classmethod
+    def compile(cls, source: str, index: TextIndex, whole: Pattern[str] | None = None) -> _Part:
+        """``whole``: the rule's compiled regex when this part is all of it (the rule
+        checks what its matches need itself)."""
+        needs = requirement(source) if whole is None else Requirement()
+        prefixes = anchor_prefixes(source)
+        return cls(
+            regex=compile_pack_regex(source) if whole is None else whole,
+            literal_slots=tuple(index.add_literals(s) for s in needs.literal_sets),
+            min_digits=needs.digits,
+            marks="".join(sorted(needs.marks)),
+            anchor_slot=index.add_prefixes(prefixes) if prefixes else 0,
+            guard=start_guard(source) if prefixes else None,
+        )
+
+    def possible(self, scan: Scan, text: str) -> bool:
+        """Whether the text holds what every match needs."""
+        if self.literal_slots and not scan.literals().issuperset(self.literal_slots):
+            return False
+        if self.min_digits and scan.digits() < self.min_digits:
+            return False
+        return not self.marks or all(map(text.__contains__, self.marks))
+
+    def starts(self, scan: Scan, text: str) -> list[int] | None:
+        """Where matches may start, or ``None``: search everywhere."""
+        starts = scan.anchor_starts(self.anchor_slot) if self.anchor_slot else None
+        if starts and self.guard is not None:
+            starts = self.guard.keep(starts, text)
+        return starts if starts is not None and worth_anchoring(starts, text) else None
+
+    def matches(self, scan: Scan, text: str, clock: Clock) -> Iterator[Match[str]]:
+        """What ``finditer`` of this part yields."""
+        starts = self.starts(scan, text)
+        if starts is None:
+            return clock.finditer(self.regex, text)
+        regex = self.regex
+        return matches_at(lambda text, pos: clock.match(regex, text, pos), text, starts)
+
+    def finder(self, scan: Scan, text: str, clock: Clock) -> Finder:
+        """This part's first match at or after a position (positions asked in ascending order)."""
+        regex = self.regex
+        starts = self.starts(scan, text)
+        if starts is None:
+            return lambda pos: clock.search(regex, text, pos)
+        following = iter(starts)
+
+        def first_from(pos: int) -> Match[str] | None:
+            for start in following:
+                if start >= pos:
+                    found = clock.match(regex, text, start)
+                    if found is not None:
+                        return found
+            return None
+
+        return first_from
+
+
+@dataclass(frozen=True, slots=True)
 class PatternMatcher:
     regex: Pattern[str]
     group: str | None
@@ -64,8 +134,7 @@ class PatternMatcher:
     literal_slots: tuple[int, ...]  # each slot's literals must occur in the text
     min_digits: int  # the text must hold at least this many digits
     marks: str  # the text must hold each of these characters
-    anchor_slot: int  # 0: no literal prefix starts every match; search everywhere
-    guard: StartGuard | None  # what never stands right before a match (anchors.start_guard)
+    parts: tuple[_Part, ...]  # the regex itself, or its parts (regex_parts.split)
     kind: ClassVar[str] = "pattern"
 
     @classmethod
@@ -82,9 +151,15 @@ class PatternMatcher:
             allowed_domains=frozenset(d.lower().strip(".") for d in spec.allowed_domains or ()),
         )
         needs = requirement(spec.regex)
-        prefixes = anchor_prefixes(spec.regex)
+        regex = compile_pack_regex(spec.regex)
+        sources = split(spec.regex)
+        parts: tuple[_Part, ...]
+        if len(sources) == 1:
+            parts = (_Part.compile(spec.regex, index, whole=regex),)
+        else:
+            parts = tuple(_Part.compile(source, index) for source in sources)
         return cls(
-            regex=compile_pack_regex(spec.regex),
+            regex=regex,
             group=spec.group,
             validator_name=spec.validator,
             validator=VALIDATORS[spec.validator] if spec.validator else None,
@@ -93,8 +168,7 @@ class PatternMatcher:
             literal_slots=tuple(index.add_literals(s) for s in needs.literal_sets),
             min_digits=needs.digits,
             marks="".join(sorted(needs.marks)),
-            anchor_slot=index.add_prefixes(prefixes) if prefixes else 0,
-            guard=start_guard(spec.regex) if prefixes else None,
+            parts=parts,
         )
 
     @property
@@ -112,21 +186,21 @@ class PatternMatcher:
         text = view.text
         if self.marks and not all(map(text.__contains__, self.marks)):
             return []
+        parts = [part for part in self.parts if part.possible(scan, text)]
+        if not parts:
+            return []
         hits: list[Hit] = []
-        has_value = "value" in self.regex.groupindex
-        starts = scan.anchor_starts(self.anchor_slot) if self.anchor_slot else None
-        if starts and self.guard is not None:
-            starts = self.guard.keep(starts, text)
         clock = Clock(scan.deadline)  # raises RegexTimeout when the rule's time runs out
-        if starts is not None and worth_anchoring(starts, text):
-            regex = self.regex
-            matches: Iterable[Match[str]] = matches_at(
-                lambda text, pos: clock.match(regex, text, pos), text, starts
-            )
+        if len(parts) == 1:
+            matches = parts[0].matches(scan, text, clock)
         else:
-            matches = clock.finditer(self.regex, text)
+            matches = leftmost_first([part.finder(scan, text, clock) for part in parts])
         for found in matches:
-            start, end = found.span(self.group) if self.group else found.span()
+            names = found.re.groupindex  # a part may lack a group of the regex
+            if self.group:
+                start, end = found.span(self.group) if self.group in names else (-1, -1)
+            else:
+                start, end = found.span()
             if start < 0 or start >= end:
                 continue
             found_context: tuple[str, ...] = ()
@@ -137,7 +211,7 @@ class PatternMatcher:
             result: bool | None = None
             detail = "regex matched"
             if self.validator is not None:
-                value = found.group("value") if has_value and found.group("value") else None
+                value = found.group("value") if "value" in names else None
                 ok, note = self.validator(value or text[start:end], self.options)
                 if not ok:
                     continue
