@@ -27,17 +27,21 @@ from agent.paths import BUNDLED_PACKS
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
 
-# Set just under what the baseline reaches on the whole corpus, rounds 5 to 8 included;
-# the word model is trained on all of it, so these guard against regressions.
-MIN_RECALL = 0.96  # of every (post, expected category) pair, at warn or above
-MAX_FALSE_ALARMS = 0.015  # of benign posts with any finding at warn or above
+# Set just under what the baseline reaches on the whole corpus, rounds 5 to 9 included;
+# the word model is trained on all of it, so these guard against regressions. Round 9
+# (1,200 posts written after baseline 2026.12.4, harassment-heavy, with near-misses
+# that quote abuse or use its words innocently) took recall from 0.963 to 0.951 and
+# false alarms from 1.3% to 1.8%: its harassment stays the hardest part (0.79), and
+# these floors are the issue's own bounds (recall 0.95, false alarms 2%).
+MIN_RECALL = 0.95  # of every (post, expected category) pair, at warn or above
+MAX_FALSE_ALARMS = 0.02  # of benign posts with any finding at warn or above
 # Per category, so one category's gain cannot hide another's loss.
 MIN_CATEGORY_RECALL = {
     "confidential": 0.99,
     "financial": 0.98,
     "personal_data": 0.99,
-    "credentials": 0.97,
-    "harassment": 0.82,
+    "credentials": 0.96,
+    "harassment": 0.78,
     "company_voice": 0.98,
     "disclosure": 0.99,
 }
