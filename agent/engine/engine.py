@@ -116,6 +116,7 @@ class Engine:
         self._hashed.scan(scan)
         self._token_classes.scan(scan)
         findings: list[Finding] = []
+        from_model: set[int] = set()  # ids of the findings a word model decided
         timed_out: list[str] = []
         present = scan.literals()
         for rule, needs in self._by_platform[platform]:
@@ -136,9 +137,12 @@ class Engine:
                     continue
                 if rule.suppressors and _suppressed(rule, hit, scan):
                     continue
-                findings.append(_finding(rule, hit, views))
-        if any(f.explanation.matcher == "classifier" for f in findings):
-            findings = _without_echoes(findings)
+                finding = _finding(rule, hit, views)
+                if rule.reads_model:
+                    from_model.add(id(finding))
+                findings.append(finding)
+        if from_model:
+            findings = _without_echoes(findings, from_model)
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
@@ -167,17 +171,17 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _without_echoes(findings: list[Finding]) -> list[Finding]:
+def _without_echoes(findings: list[Finding], from_model: set[int]) -> list[Finding]:
     """A word model's finding that overlaps a rule's finding of its category says it again.
 
     The model is there for what the lists miss; where a list rule already explains the
     sentence, a second card for the same words is noise.
     """
-    ruled = [f for f in findings if f.explanation.matcher != "classifier"]
+    ruled = [f for f in findings if id(f) not in from_model]
     return ruled + [
         f
         for f in findings
-        if f.explanation.matcher == "classifier"
+        if id(f) in from_model
         and not any(r.category == f.category and r.start < f.end and f.start < r.end for r in ruled)
     ]
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agent.engine.classifier import ClassifierMatcher
 from agent.engine.matchers.base import Matcher
+from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.words import Near
 from agent.engine.result import Platform
 from agent.engine.rule_info import RuleInfo
@@ -35,6 +37,15 @@ class CompiledRule:
     active: Window | None
     suppressors: tuple[Near, ...] = ()  # evidence that a finding is not meant (reported, negated)
     escalated_overridable: bool = False  # overridable when evidence raised a finding to block
+
+    @property
+    def reads_model(self) -> bool:
+        """Whether a word model decides this rule's findings (alone, or as the trigger of a
+        conditional): such a finding gives way to a list rule's finding on the same words."""
+        matcher = self.matcher
+        if isinstance(matcher, ConditionalMatcher):
+            matcher = matcher.trigger
+        return isinstance(matcher, ClassifierMatcher)
 
     def applies(self, platform: Platform, now: datetime) -> bool:
         if platform not in self.info.platforms:

@@ -161,3 +161,34 @@ def test_the_model_does_not_repeat_a_rule_of_its_category(tmp_path: Path) -> Non
     assert [f.rule_id for f in result.findings] == ["financial.tip"]
     alone = check(engine, "The quarter is ugly, dump everything before the call.")
     assert [f.rule_id for f in alone.findings] == ["financial.model"]
+
+
+CONDITIONAL_MODEL = """\
+match:
+  type: conditional
+  trigger:
+    type: classifier
+    model: words
+    label: financial
+    threshold: 0.7
+    anchor: [quarter, stock, guidance]
+  require: {type: words, terms: ["=#nfa"]}
+"""
+
+
+def test_a_model_behind_a_condition_still_gives_way_to_a_rule(tmp_path: Path) -> None:
+    """A word model as a conditional's trigger is still the model: quiet where a list rule
+    of its category explains the same words, and quiet when the condition's words appear."""
+    rule = rule_yaml(
+        "match: {type: words, terms: [sell the stock]}", id="financial.tip", category="financial"
+    )
+    pack = pack_with_model(tmp_path, CONDITIONAL_MODEL)
+    (pack / "rules" / "more.yaml").write_text("rules:\n" + rule)
+    engine = Engine.from_dirs([pack])
+    result = check(engine, "The quarter is ugly, sell the stock before the call.")
+    assert [f.rule_id for f in result.findings] == ["financial.tip"]
+    alone = check(engine, "The quarter is ugly, dump everything before the call.")
+    assert [f.rule_id for f in alone.findings] == ["financial.model"]
+    assert alone.findings[0].explanation.matcher == "conditional"
+    excused = check(engine, "The quarter is ugly, dump everything before the call. #nfa")
+    assert excused.findings == []

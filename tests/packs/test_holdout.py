@@ -1,0 +1,61 @@
+"""The baseline on posts it was never tuned on nor trained with: tests/holdout/.
+
+These posts were written by the team after the rules and the word model of their time,
+and are kept out of tests/corpus/ for good: no rule is tuned on them and `pack train`
+never reads them, so their numbers say how the baseline does on wordings nobody here
+anticipated. Round 10 is deliberately subtle (hints, euphemisms, stereotypes told as
+observations, threats without violent words); round 11 is ordinary posts of every
+category with as many near-misses. Read their misses to learn what a category lacks,
+never to add their phrases: a list grown from these posts would make them meaningless.
+
+The floors only guard against regressions; the issue's aim on such text is 90% recall.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.cli import main
+from agent.paths import BUNDLED_PACKS
+
+HOLDOUT = Path(__file__).resolve().parents[1] / "holdout"
+
+# What baseline 2026.12.5 reaches, rounded down (recall at warn or above; false alarms:
+# benign posts with any finding at warn or above).
+FLOORS = {
+    "10": (0.35, 0.08),  # 800 subtle posts: today 0.355 and 7.2%
+    "11": (0.66, 0.10),  # 485 ordinary posts: today 0.665 and 9.3%
+}
+
+
+def evaluate(round_: str) -> Any:
+    files = sorted(str(p) for p in HOLDOUT.glob(f"*-{round_}.jsonl"))
+    assert files, f"no holdout files for round {round_}"
+    baseline = str(BUNDLED_PACKS[0])
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["pack", "eval", *files, "--pack", baseline, "--format", "json", "--show", "0"])
+    assert code == 0, buffer.getvalue()[-2000:]
+    return json.loads(buffer.getvalue())
+
+
+@pytest.mark.parametrize("round_", sorted(FLOORS))
+def test_the_baseline_holds_its_floor_on_posts_it_never_saw(round_: str) -> None:
+    min_recall, max_false_alarms = FLOORS[round_]
+    report = evaluate(round_)
+    assert report["overall"]["recall"] >= min_recall, report["overall"]
+    assert report["benign"]["false_alarm_rate"] <= max_false_alarms, report["benign"]
+
+
+def test_the_word_model_never_learnt_from_the_holdout() -> None:
+    """The bundled model names the files it was trained on; no holdout file is among them."""
+    model = BUNDLED_PACKS[0] / "models" / "baseline.json"
+    trained_on = json.loads(model.read_text())["trained_on"]
+    for path in HOLDOUT.glob("*.jsonl"):
+        assert path.name not in trained_on, path.name
