@@ -29,7 +29,7 @@ HOLDOUT = Path(__file__).resolve().parents[1] / "holdout"
 # What baseline 2026.12.5 reaches, rounded down (recall at warn or above; false alarms:
 # benign posts with any finding at warn or above).
 FLOORS = {
-    "10": (0.35, 0.08),  # 800 subtle posts: today 0.355 and 7.2%
+    "10": (0.35, 0.08),  # 800 subtle posts: today 0.357 and 7.2%
     "11": (0.66, 0.10),  # 485 ordinary posts: today 0.665 and 9.3%
 }
 
