@@ -150,19 +150,6 @@ def test_pack_train_refuses_a_corpus_it_cannot_learn_from(
     assert "no post in the corpus expects x" in capsys.readouterr().err
 
 
-def test_the_model_does_not_repeat_a_rule_of_its_category(tmp_path: Path) -> None:
-    rule = rule_yaml(
-        "match: {type: words, terms: [sell the stock]}", id="financial.tip", category="financial"
-    )
-    pack = pack_with_model(tmp_path)
-    (pack / "rules" / "more.yaml").write_text("rules:\n" + rule)
-    engine = Engine.from_dirs([pack])
-    result = check(engine, "The quarter is ugly, sell the stock before the call.")
-    assert [f.rule_id for f in result.findings] == ["financial.tip"]
-    alone = check(engine, "The quarter is ugly, dump everything before the call.")
-    assert [f.rule_id for f in alone.findings] == ["financial.model"]
-
-
 CONDITIONAL_MODEL = """\
 match:
   type: conditional
@@ -176,19 +163,25 @@ match:
 """
 
 
-def test_a_model_behind_a_condition_still_gives_way_to_a_rule(tmp_path: Path) -> None:
-    """A word model as a conditional's trigger is still the model: quiet where a list rule
-    of its category explains the same words, and quiet when the condition's words appear."""
+@pytest.mark.parametrize("body", [CLASSIFIER, CONDITIONAL_MODEL], ids=["alone", "conditional"])
+def test_the_model_does_not_repeat_a_rule_of_its_category(tmp_path: Path, body: str) -> None:
+    """Alone or as a conditional's trigger, the model is quiet where a list rule of its
+    category explains the same words, and speaks where no rule does."""
     rule = rule_yaml(
         "match: {type: words, terms: [sell the stock]}", id="financial.tip", category="financial"
     )
-    pack = pack_with_model(tmp_path, CONDITIONAL_MODEL)
+    pack = pack_with_model(tmp_path, body)
     (pack / "rules" / "more.yaml").write_text("rules:\n" + rule)
     engine = Engine.from_dirs([pack])
     result = check(engine, "The quarter is ugly, sell the stock before the call.")
     assert [f.rule_id for f in result.findings] == ["financial.tip"]
     alone = check(engine, "The quarter is ugly, dump everything before the call.")
     assert [f.rule_id for f in alone.findings] == ["financial.model"]
-    assert alone.findings[0].explanation.matcher == "conditional"
+
+
+def test_a_model_behind_a_condition_is_quiet_when_the_condition_is_met(tmp_path: Path) -> None:
+    engine = Engine.from_dirs([pack_with_model(tmp_path, CONDITIONAL_MODEL)])
+    alone = check(engine, "The quarter is ugly, dump everything before the call.")
+    assert [f.explanation.matcher for f in alone.findings] == ["conditional"]
     excused = check(engine, "The quarter is ugly, dump everything before the call. #nfa")
     assert excused.findings == []
