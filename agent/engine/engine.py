@@ -116,7 +116,7 @@ class Engine:
         self._hashed.scan(scan)
         self._token_classes.scan(scan)
         findings: list[Finding] = []
-        from_model: set[int] = set()  # ids of the findings a word model decided
+        modelled: list[Finding] = []  # decided by a word model: kept only where no rule spoke
         timed_out: list[str] = []
         present = scan.literals()
         for rule, needs in self._by_platform[platform]:
@@ -137,12 +137,8 @@ class Engine:
                     continue
                 if rule.suppressors and _suppressed(rule, hit, scan):
                     continue
-                finding = _finding(rule, hit, views)
-                if rule.reads_model:
-                    from_model.add(id(finding))
-                findings.append(finding)
-        if from_model:
-            findings = _without_echoes(findings, from_model)
+                (modelled if rule.reads_model else findings).append(_finding(rule, hit, views))
+        findings += _not_echoing(modelled, findings)
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.pack.id))
         # Validated construction: pydantic's compiled validator is faster than
         # model_construct, which fills the fields in Python.
@@ -171,18 +167,16 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _without_echoes(findings: list[Finding], from_model: set[int]) -> list[Finding]:
-    """A word model's finding that overlaps a rule's finding of its category says it again.
+def _not_echoing(modelled: list[Finding], ruled: list[Finding]) -> list[Finding]:
+    """The word model's findings that no rule's finding of their category overlaps.
 
     The model is there for what the lists miss; where a list rule already explains the
     sentence, a second card for the same words is noise.
     """
-    ruled = [f for f in findings if id(f) not in from_model]
-    return ruled + [
+    return [
         f
-        for f in findings
-        if id(f) in from_model
-        and not any(r.category == f.category and r.start < f.end and f.start < r.end for r in ruled)
+        for f in modelled
+        if not any(r.category == f.category and r.start < f.end and f.start < r.end for r in ruled)
     ]
 
 
