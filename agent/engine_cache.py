@@ -108,14 +108,14 @@ class EngineCache:
 
     def load(self, pack_dirs: Sequence[Path]) -> Engine:
         """The compiled engine for ``pack_dirs``; a broken pack raises its UserError."""
-        from agent.engine import Engine
-
         key, payload = self._fetched(tuple(pack_dirs))
         if key is not None and payload is not None:
             cached = self._unpickle(key, payload)
             if cached is not None:
                 return cached
-        engine = Engine.from_dirs(list(pack_dirs))
+        from agent.packs.compile import compile_dirs  # a hit needs neither loader nor compiler
+
+        engine = compile_dirs(list(pack_dirs))
         # Only save under the key the compiled files really had: an edit during the compile
         # would otherwise file the new engine under the old files' key.
         if key is not None and _safe_key(pack_dirs) == key:

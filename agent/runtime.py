@@ -78,9 +78,9 @@ def load_engine(pack_dirs: Sequence[Path], cache: EngineCache | None = None) -> 
     """
     if cache is not None:
         return cache.load(pack_dirs)
-    from agent.engine import Engine
+    from agent.packs.compile import compile_dirs
 
-    return Engine.from_dirs(list(pack_dirs))
+    return compile_dirs(list(pack_dirs))
 
 
 def snapshot(pack_dirs: Iterable[Path]) -> dict[Path, tuple[int, int]]:

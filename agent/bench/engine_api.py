@@ -23,13 +23,13 @@ class LoadedEngine:
 def load_engine(pack_dirs: Sequence[Path], platform: Platform = Platform.LINKEDIN) -> LoadedEngine:
     """Load and compile ``pack_dirs`` once, timing each step; ``check`` uses a fixed time."""
     # Imported late, so a missing engine is reported as such instead of breaking the suite.
-    from agent.engine import Engine
+    from agent.packs.compile import compile_engine
     from agent.packs.loader import load_pack_set
 
     started = time.perf_counter_ns()
     pack_set = load_pack_set(list(pack_dirs))
     loaded = time.perf_counter_ns()
-    engine = Engine.compile(pack_set)
+    engine = compile_engine(pack_set)
     compiled = time.perf_counter_ns()
     now = datetime.now(UTC)
 

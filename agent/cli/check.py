@@ -84,14 +84,15 @@ def run(args: argparse.Namespace) -> int:
     from agent.cli.check_report import render_text
     from agent.engine.engine import Engine
     from agent.engine.result import Platform, Verdict
+    from agent.packs.compile import compile_dirs
     from agent.paths import BUNDLED_PACKS
 
     def engine_for_args() -> Engine:
         if args.packs or args.bundled:
-            return Engine.from_dirs(args.packs or list(BUNDLED_PACKS))
+            return compile_dirs(args.packs or list(BUNDLED_PACKS))
         from agent.cli.check_packs import load_enforced
 
-        return load_enforced(Engine.from_dirs)
+        return load_enforced(compile_dirs)
 
     now: datetime = args.now or datetime.now(UTC)
     platform = Platform(args.platform)

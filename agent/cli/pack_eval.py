@@ -109,13 +109,13 @@ def _fraction(value: str) -> float | None:
 def run(args: argparse.Namespace) -> int:
     from agent.cli.pack_eval_input import read_corpus
     from agent.cli.pack_eval_report import render_text, threshold_failure
-    from agent.engine.engine import Engine
     from agent.engine.result import Severity
+    from agent.packs.compile import compile_dirs
     from agent.packs.evaluate import Evaluation, check_thresholds
     from agent.paths import BUNDLED_PACKS
 
     # The same default as `postguard check`, so a corpus measures what employees get.
-    engine = Engine.from_dirs(args.packs or list(BUNDLED_PACKS))
+    engine = compile_dirs(args.packs or list(BUNDLED_PACKS))
     now: datetime = args.now or datetime.now(UTC)
     evaluation = Evaluation(
         engine.packs, engine.rules, min_severity=Severity(args.min_severity), show=args.show

@@ -5,19 +5,19 @@ Usage::
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from agent.engine import Engine
     from agent.engine.result import Platform
+    from agent.packs.compile import compile_dirs
 
-    engine = Engine.from_dirs([Path("policy_packs/baseline")])  # raises agent.packs.PackError
+    engine = compile_dirs([Path("policy_packs/baseline")])  # raises agent.packs.PackError
     result = engine.check("Staging password is Winter2024!", Platform.LINKEDIN, datetime.now(UTC))
     result.verdict            # Verdict.BLOCK
     result.findings[0].start  # UTF-16 code units of the text as sent
 
-``Engine.from_dirs(dirs)``
+``agent.packs.compile.compile_dirs(dirs) -> Engine``
     load, validate, layer (later packs ``adjust`` earlier ones) and compile.
     A bad pack raises :class:`agent.packs.PackError` (a ``UserError``) whose
     one-line message names ``file:line``, the key and what was expected.
-``Engine.compile(pack_set)``
+``agent.packs.compile.compile_engine(pack_set) -> Engine``
     the same from an already loaded ``agent.packs.load_pack_set(dirs)``.
 ``engine.check(text, platform, now) -> CheckResult``
     thread-safe; the engine is immutable after compiling.  Findings are sorted
@@ -33,6 +33,10 @@ All compiling happens at load: one Aho–Corasick automaton per normalisation
 flavour holds every phrase of every rule, regexes are compiled, hashed lists
 become sets.  ``check`` builds the text's normalised views once and only loops
 over matches.
+
+The packs depend on the engine, never the reverse: nothing under ``agent.engine``
+imports ``agent.packs`` (``tests/engine/test_layering.py``), so an engine read back
+from the start-up cache runs without the YAML loader or the pack models.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ __all__ = ["Engine", "PackInfo", "RuleInfo"]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported lazily so `agent.engine.result` stays importable from the pack models.
+    # Imported lazily, so a module that needs only the result types (the pack models,
+    # the API, the event records) does not load the matchers with them.
     if name == "Engine":
         from agent.engine.engine import Engine
 

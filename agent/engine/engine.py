@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from agent.engine.matchers.base import Hit, Scan
 from agent.engine.matchers.hashed import HashedIndex
@@ -29,14 +26,16 @@ from agent.engine.rules import CompiledRule
 from agent.engine.text_index import TextIndex
 from agent.engine.token_classes import TokenClasses
 
-if TYPE_CHECKING:
-    from agent.packs.loader import PackSet
-
 log = logging.getLogger("postguard.engine")
 
 
 class Engine:
-    """Compiled packs.  Build with :meth:`from_dirs` or :meth:`compile`; never mutated."""
+    """Compiled packs; never mutated.
+
+    Built by :mod:`agent.packs.compile` (``compile_dirs``, ``compile_engine``) from the
+    parts it compiled.  The engine imports nothing of the packs, so one read back from the
+    start-up cache runs without the YAML loader or the pack models.
+    """
 
     def __init__(
         self,
@@ -64,28 +63,6 @@ class Engine:
         self._text_index = text_index
         self._token_classes = token_classes or TokenClasses(())
         self._words = words or WordIndex()
-
-    @classmethod
-    def from_dirs(cls, dirs: Sequence[Path]) -> Engine:
-        """Load, validate, layer and compile; raises ``PackError`` with file:line."""
-        from agent.packs.loader import load_pack_set  # the loader is for compiling only
-
-        return cls.compile(load_pack_set(dirs))
-
-    @classmethod
-    def compile(cls, pack_set: PackSet) -> Engine:
-        from agent.packs.compile import compile_pack_set  # the compiler reads pack models
-
-        compiled = compile_pack_set(pack_set)
-        return cls(
-            packs=compiled.packs,
-            rules=compiled.rules,
-            phrases=compiled.phrases,
-            hashed=compiled.hashed,
-            text_index=compiled.text_index,
-            token_classes=compiled.token_classes,
-            words=compiled.words,
-        )
 
     @property
     def packs(self) -> list[PackRef]:

@@ -1,4 +1,8 @@
-"""Compile a layered pack set: automata, regexes and hash tables are built here, once.
+"""Compile a layered pack set into an :class:`Engine`: automata, regexes and hash tables
+are built here, once.
+
+``compile_dirs(dirs)`` loads, validates, layers and compiles; ``compile_engine(pack_set)``
+compiles a set already loaded with :func:`agent.packs.load_pack_set`.
 
 The compiler lives with the packs because it reads their models; the engine it
 builds (``agent.engine``) imports nothing of the packs, so a compiled engine
@@ -7,14 +11,17 @@ loads from the start-up cache without the YAML loader or the pack models.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from agent.engine.classifier import ClassifierMatcher, LinearModel
+from agent.engine.engine import Engine
 from agent.engine.lists import ListCompiler
 from agent.engine.matchers.base import Matcher
 from agent.engine.matchers.conditional import ConditionalMatcher
 from agent.engine.matchers.hashed import HashedIndex, HashedMatcher
-from agent.engine.matchers.pattern import PatternMatcher
+from agent.engine.matchers.pattern import PatternContext, PatternMatcher
 from agent.engine.matchers.phrases import PhraseIndex, PhrasesMatcher
 from agent.engine.matchers.word_index import WordIndex
 from agent.engine.matchers.words import Escalation, Near, WordsMatcher
@@ -23,9 +30,8 @@ from agent.engine.result import Platform, PolicyRef
 from agent.engine.rule_info import PackInfo, RuleInfo
 from agent.engine.rules import CompiledRule, Window
 from agent.engine.text_index import TextIndex
-from agent.engine.token_classes import TokenClasses
 from agent.packs.lists import LayeredSuppressor
-from agent.packs.loader import EffectiveRule, Pack, PackSet
+from agent.packs.loader import EffectiveRule, Pack, PackSet, load_pack_set
 from agent.packs.models import (
     ActiveWindow,
     ClassifierMatch,
@@ -41,18 +47,13 @@ from agent.packs.models import (
 ALL_PLATFORMS = frozenset(Platform)
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledSet:
-    packs: tuple[PackInfo, ...]
-    rules: tuple[CompiledRule, ...]
-    phrases: PhraseIndex
-    hashed: HashedIndex
-    text_index: TextIndex
-    token_classes: TokenClasses
-    words: WordIndex
+def compile_dirs(dirs: Sequence[Path]) -> Engine:
+    """Load, validate, layer and compile; raises ``PackError`` with file:line."""
+    return compile_engine(load_pack_set(dirs))
 
 
-def compile_pack_set(pack_set: PackSet) -> CompiledSet:
+def compile_engine(pack_set: PackSet) -> Engine:
+    """The engine of a loaded, layered pack set."""
     phrases = PhraseIndex()
     hashed = HashedIndex()
     text_index = TextIndex()
@@ -81,7 +82,15 @@ def compile_pack_set(pack_set: PackSet) -> CompiledSet:
         )
         for pack in pack_set.packs
     )
-    return CompiledSet(packs, rules, phrases, hashed, text_index, lists.token_classes(), words)
+    return Engine(
+        packs=packs,
+        rules=rules,
+        phrases=phrases,
+        hashed=hashed,
+        text_index=text_index,
+        token_classes=lists.token_classes(),
+        words=words,
+    )
 
 
 def layer_contacts(pack_set: PackSet) -> dict[str, str]:
@@ -173,8 +182,7 @@ def _compile_match(match: Match, indexes: _Indexes, pack: Pack) -> Matcher:
         phrases.add(list(match.phrases), flavour=flavour, whole_word=match.whole_word, slot=slot)
         return PhrasesMatcher(slot)
     if isinstance(match, PatternMatch):
-        context = indexes.lists.clause(match.context.words) if match.context else None
-        return PatternMatcher.compile(match, indexes.text_index, context)
+        return _compile_pattern(match, indexes)
     if isinstance(match, WordsMatch):
         return _compile_words(match, indexes.lists)
     if isinstance(match, HashedPhrasesMatch):
@@ -194,6 +202,21 @@ def _compile_match(match: Match, indexes: _Indexes, pack: Pack) -> Matcher:
         anchor = indexes.lists.clause(match.anchor) if match.anchor else None
         return ClassifierMatcher(model, model.labels.index(match.label), match.threshold, anchor)
     raise TypeError(f"unknown matcher {type(match).__name__}")  # pragma: no cover
+
+
+def _compile_pattern(match: PatternMatch, indexes: _Indexes) -> PatternMatcher:
+    context = None
+    if match.context is not None:
+        context = PatternContext(indexes.lists.clause(match.context.words), match.context.window)
+    return PatternMatcher.compile(
+        match.regex,
+        indexes.text_index,
+        group=match.group,
+        validator=match.validator,
+        min_entropy=match.min_entropy,
+        allowed_domains=match.allowed_domains or (),
+        context=context,
+    )
 
 
 def _near(clause: NearClause, lists: ListCompiler) -> Near:

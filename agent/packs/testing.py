@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.engine.engine import Engine
 from agent.engine.result import PackRef, Platform
+from agent.packs.compile import compile_engine
 from agent.packs.hashing import WITHHELD_EXAMPLE, is_hashed
 from agent.packs.loader import SourcedRule, load_pack_set
 from agent.packs.models import ExampleBase, Rule
@@ -94,7 +95,7 @@ def run_pack_examples(dirs: Sequence[Path], *, now: datetime | None = None) -> P
     Raises ``PackError`` when the set does not load.
     """
     pack_set = load_pack_set(dirs)
-    engine = Engine.compile(pack_set)
+    engine = compile_engine(pack_set)
     clock = now or datetime.now(UTC)
     disabled = set(pack_set.disabled)
     summaries: list[PackSummary] = []

@@ -19,6 +19,7 @@ from agent.api.keys import ENGINE_CACHE, PACKS, TOKEN
 from agent.engine import Engine
 from agent.engine.result import Platform
 from agent.engine_cache import CACHE_DIR, FORMAT, KEEP, EngineCache, cache_key
+from agent.packs.compile import compile_dirs
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 
 SECRET = "device-secret-for-tests"
@@ -168,7 +169,7 @@ def test_an_unwritable_cache_dir_still_loads(tmp_path: Path, packs: list[Path]) 
 def test_an_engine_that_cannot_be_pickled_is_a_logged_no_op(
     cache: EngineCache, packs: list[Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = Engine.from_dirs(packs)
+    engine = compile_dirs(packs)
     engine.__dict__["lock"] = threading.Lock()  # something pickle refuses
     assert cache.store(cache_key(packs), engine) is False
     assert cache_files(cache) == []

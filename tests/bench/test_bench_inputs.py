@@ -13,8 +13,8 @@ from agent.bench import post_bank
 from agent.bench.corpus import BANK_WORDS, fill, generate_phrases, generate_post, planted_sentence
 from agent.bench.engine_api import load_engine
 from agent.bench.workspace import Workspace
-from agent.engine import Engine
 from agent.engine.result import Platform
+from agent.packs.compile import compile_dirs
 from agent.packs.loader import load_pack_set
 
 
@@ -122,7 +122,7 @@ def test_generated_packs_load_with_the_real_loader(workspace: Workspace) -> None
 
 def test_engine_flags_the_planted_phrases_with_exact_spans(workspace: Workspace) -> None:
     count = min(workspace.layered)
-    engine = Engine.from_dirs(list(workspace.layered[count].dirs))
+    engine = compile_dirs(list(workspace.layered[count].dirs))
     post = workspace.posts[max(workspace.posts)]
     result = engine.check(post, Platform.LINKEDIN, datetime.now(UTC))
     generated = [f for f in result.findings if f.pack.id.startswith("bench-")]

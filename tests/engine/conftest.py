@@ -8,6 +8,7 @@ import pytest
 
 from agent.engine import Engine
 from agent.engine.result import CheckResult, Platform
+from agent.packs.compile import compile_dirs
 from tests.engine.packfiles import rule_yaml, write_pack
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +24,7 @@ def engine_for(tmp_path: Path) -> EngineFor:
 
     def build(*bodies: str, **kwargs: str) -> Engine:
         rules = [rule_yaml(b, id=f"test.rule{i}", **kwargs) for i, b in enumerate(bodies)]
-        return Engine.from_dirs([write_pack(tmp_path / str(next(counter)), rules)])
+        return compile_dirs([write_pack(tmp_path / str(next(counter)), rules)])
 
     return build
 
@@ -38,4 +39,4 @@ def check(engine: Engine, text: str, platform: Platform = Platform.LINKEDIN) -> 
 
 @pytest.fixture(scope="session")
 def core_engine() -> Engine:
-    return Engine.from_dirs([FIXTURES / "core"])
+    return compile_dirs([FIXTURES / "core"])

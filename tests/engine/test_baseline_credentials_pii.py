@@ -14,13 +14,14 @@ import pytest
 import agent.paths
 from agent.engine import Engine
 from agent.engine.result import Category, CheckResult, Platform
+from agent.packs.compile import compile_dirs
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs([agent.paths.BUNDLED_PACKS[0]])
+    return compile_dirs([agent.paths.BUNDLED_PACKS[0]])
 
 
 def _check(engine: Engine, text: str) -> CheckResult:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent.cli import main
-from agent.engine import Engine
 from agent.packs import PackError, load_pack_set
+from agent.packs.compile import compile_dirs
 from agent.packs.model_file import model_dump
 from agent.packs.train import Example, train
 from tests.engine.conftest import check, matched
@@ -56,7 +56,7 @@ def pack_with_model(root: Path, body: str = CLASSIFIER, model: str | None = None
 
 
 def test_the_model_finds_new_wordings_and_explains_them(tmp_path: Path) -> None:
-    engine = Engine.from_dirs([pack_with_model(tmp_path)])
+    engine = compile_dirs([pack_with_model(tmp_path)])
     result = check(engine, "Quick one. The quarter is ugly, sell the stock before the call.")
     assert matched(result) == ["The quarter is ugly, sell the stock before the call"]
     finding = result.findings[0]
@@ -67,7 +67,7 @@ def test_the_model_finds_new_wordings_and_explains_them(tmp_path: Path) -> None:
 
 
 def test_without_an_anchor_word_the_model_stays_quiet(tmp_path: Path) -> None:
-    engine = Engine.from_dirs([pack_with_model(tmp_path)])
+    engine = compile_dirs([pack_with_model(tmp_path)])
     assert matched(check(engine, "numbers are ugly, sell before the call")) == []
 
 
@@ -134,7 +134,7 @@ def test_pack_train_writes_a_model_the_pack_can_use(
     written, expected = json.loads(out.read_text()), json.loads(model_text())
     assert written["weights"] == expected["weights"]  # the same archive and salt: the same model
     assert written["trained_on"] == "12 posts: archive.jsonl"
-    engine = Engine.from_dirs([pack])
+    engine = compile_dirs([pack])
     assert matched(check(engine, "the quarter looks ugly, sell the stock"))
 
 
@@ -172,7 +172,7 @@ def test_the_model_does_not_repeat_a_rule_of_its_category(tmp_path: Path, body: 
     )
     pack = pack_with_model(tmp_path, body)
     (pack / "rules" / "more.yaml").write_text("rules:\n" + rule)
-    engine = Engine.from_dirs([pack])
+    engine = compile_dirs([pack])
     result = check(engine, "The quarter is ugly, sell the stock before the call.")
     assert [f.rule_id for f in result.findings] == ["financial.tip"]
     alone = check(engine, "The quarter is ugly, dump everything before the call.")
@@ -180,7 +180,7 @@ def test_the_model_does_not_repeat_a_rule_of_its_category(tmp_path: Path, body: 
 
 
 def test_a_model_behind_a_condition_is_quiet_when_the_condition_is_met(tmp_path: Path) -> None:
-    engine = Engine.from_dirs([pack_with_model(tmp_path, CONDITIONAL_MODEL)])
+    engine = compile_dirs([pack_with_model(tmp_path, CONDITIONAL_MODEL)])
     alone = check(engine, "The quarter is ugly, dump everything before the call.")
     assert [f.explanation.matcher for f in alone.findings] == ["conditional"]
     excused = check(engine, "The quarter is ugly, dump everything before the call. #nfa")

@@ -25,6 +25,7 @@ from agent.engine.matchers.hashed import (
     text_words,
 )
 from agent.engine.normalize import TextViews
+from agent.packs.compile import compile_dirs
 from agent.paths import EXAMPLE_COMPANY
 from tests.engine.conftest import EngineFor, check, matched
 from tests.engine.packfiles import rule_yaml, write_pack
@@ -197,7 +198,7 @@ def both_forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Engine]:
     engines = {}
     for form, entry in FORMS.items():
         rule = rule_yaml(hashed_body(*LISTED, entry=entry), id="test.hashed")
-        engines[form] = Engine.from_dirs([write_pack(tmp_path_factory.mktemp(form), [rule])])
+        engines[form] = compile_dirs([write_pack(tmp_path_factory.mktemp(form), [rule])])
     return engines
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from agent.engine import Engine
 from agent.engine.result import Category, Platform, Severity, Verdict
+from agent.packs.compile import compile_dirs
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import FIXTURES, NOW
 from tests.engine.packfiles import rule_yaml, write_pack
@@ -105,7 +106,7 @@ def test_later_pack_relevels_and_disables(tmp_path: Path) -> None:
             "  - {pack: core, rule: harassment.insult, disable: true}\n"
         ),
     )
-    engine = Engine.from_dirs([FIXTURES / "core", layer])
+    engine = compile_dirs([FIXTURES / "core", layer])
     result = engine.check("confidential roadmap, you idiot", Platform.LINKEDIN, NOW)
     assert [(f.pack.id, f.rule_id, f.severity) for f in result.findings] == [
         ("core", "confidential.marker", Severity.BLOCK),
@@ -141,8 +142,8 @@ def test_findings_name_the_last_layers_contact(tmp_path: Path) -> None:
     layer = write_pack(
         tmp_path, [rule_yaml("match: {type: phrases, phrases: [roadmap]}")], id="company"
     )
-    alone = Engine.from_dirs([FIXTURES / "core"])
-    layered = Engine.from_dirs([FIXTURES / "core", layer])
+    alone = compile_dirs([FIXTURES / "core"])
+    layered = compile_dirs([FIXTURES / "core", layer])
     text = "strictly confidential roadmap"
 
     assert [f.contact for f in alone.check(text, Platform.LINKEDIN, NOW).findings] == [
@@ -158,7 +159,7 @@ def test_findings_name_the_last_layers_contact(tmp_path: Path) -> None:
 
 
 def test_baseline_findings_name_the_company_contact() -> None:
-    engine = Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
+    engine = compile_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
     company = engine.pack_infos[-1]
     assert company.ref.id == "example-company"
     findings = engine.check("Staging password is Winter2024!", Platform.LINKEDIN, NOW).findings

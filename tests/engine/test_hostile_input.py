@@ -16,6 +16,7 @@ import pytest
 from agent.engine import Engine
 from agent.engine.normalize import TextViews
 from agent.engine.result import Platform
+from agent.packs.compile import compile_dirs
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import NOW
 
@@ -38,7 +39,7 @@ def _text(seed: str, size: int) -> str:
 
 @pytest.fixture(scope="module")
 def bundled() -> Engine:
-    return Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
+    return compile_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
 
 
 @pytest.mark.parametrize("seed", SEEDS.values(), ids=SEEDS.keys())

@@ -10,6 +10,7 @@ import pytest
 from agent.cli import main
 from agent.engine import Engine
 from agent.engine.result import Severity, Verdict
+from agent.packs.compile import compile_dirs
 from tests.engine.conftest import FIXTURES, check
 
 PACKS = [FIXTURES / "core", FIXTURES / "info"]
@@ -19,7 +20,7 @@ ADVICE_AND_WARNING = ADVICE_ONLY + ", slides are strictly confidential"
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs(PACKS)
+    return compile_dirs(PACKS)
 
 
 def test_an_info_finding_alone_leaves_the_verdict_ok(engine: Engine) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.engine import Engine
 from agent.engine.anchors import fold_for_anchors
 from agent.engine.matchers.base import Scan
 from agent.engine.normalize import TextViews
 from agent.engine.result import Platform
+from agent.packs.compile import compile_dirs
 from agent.paths import BUNDLED_PACKS, EXAMPLE_COMPANY
 from tests.engine.conftest import FIXTURES, NOW
 
-ENGINE = Engine.from_dirs([FIXTURES / "core"])
+ENGINE = compile_dirs([FIXTURES / "core"])
 
 # Fragments that make matches likely, mixed with hostile characters.
 FRAGMENTS = st.sampled_from(
@@ -68,7 +68,7 @@ def test_check_is_a_pure_function(text: str) -> None:
     assert ENGINE.check(text, Platform.X, NOW) == ENGINE.check(text, Platform.X, NOW)
 
 
-BUNDLED = Engine.from_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
+BUNDLED = compile_dirs([*BUNDLED_PACKS, EXAMPLE_COMPANY])
 LEET_AND_FOLDS = st.sampled_from(
     ["p4ssw0rd", "$ecret", "1d10t", "idiot", "Idiot!", "STRASSE", "straße", "a b c d"]
 )

@@ -9,6 +9,7 @@ import pytest
 from agent.engine import Engine
 from agent.engine.result import CheckResult, Severity
 from agent.engine.wordforms import inflections, surface_forms
+from agent.packs.compile import compile_dirs
 from tests.engine.conftest import check, matched
 from tests.engine.packfiles import rule_yaml, write_pack
 
@@ -61,7 +62,7 @@ def build(root: Path, *bodies: str, lists: str = LISTS, category: str = "harassm
     pack = write_pack(root, rules)
     (pack / "lists").mkdir()
     (pack / "lists" / "people.yaml").write_text(lists)
-    return Engine.from_dirs([pack])
+    return compile_dirs([pack])
 
 
 @pytest.fixture

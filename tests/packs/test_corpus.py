@@ -22,6 +22,7 @@ import yaml
 import agent.paths
 from agent.engine import Engine
 from agent.engine.result import Category, Finding, Platform, Severity
+from agent.packs.compile import compile_dirs
 
 DATA = Path(__file__).parent / "data"
 
@@ -44,7 +45,7 @@ INFO_ALLOWED_ON_EVERYDAY_POSTS = frozenset(
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs([*agent.paths.BUNDLED_PACKS, agent.paths.EXAMPLE_COMPANY])
+    return compile_dirs([*agent.paths.BUNDLED_PACKS, agent.paths.EXAMPLE_COMPANY])
 
 
 def _everyday_posts() -> list[str]:

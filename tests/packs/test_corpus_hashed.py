@@ -17,6 +17,7 @@ import yaml
 import agent.paths
 from agent.engine import Engine
 from agent.engine.result import Platform
+from agent.packs.compile import compile_dirs
 from agent.packs.hashing import hashed_entries, parse_phrase_list
 
 DATA = Path(__file__).parent / "data"
@@ -32,7 +33,7 @@ LISTS = [
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.from_dirs([*agent.paths.BUNDLED_PACKS, PACK])
+    return compile_dirs([*agent.paths.BUNDLED_PACKS, PACK])
 
 
 def _plain(name: str) -> list[str]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.engine import Engine
 from agent.engine.result import Platform
 from agent.packs import PackError
+from agent.packs.compile import compile_dirs
 from agent.packs.hashing import hashed_entries, new_salt, parse_phrase_list, render_yaml
 from tests.engine.conftest import NOW
 from tests.engine.packfiles import RULE_HEAD, write_pack
@@ -26,7 +26,7 @@ def test_generated_yaml_is_a_working_rule(tmp_path: Path) -> None:
         + "".join(f"    {line}\n" for line in block.splitlines() if not line.startswith("#"))
         + '    examples: {match: ["Project Falcon"], no_match: ["falcon"]}\n'
     )
-    engine = Engine.from_dirs([write_pack(tmp_path, [rule])])
+    engine = compile_dirs([write_pack(tmp_path, [rule])])
     result = engine.check("Lunch with globex  corporation about project falcon", Platform.X, NOW)
     assert [f.matched for f in result.findings] == ["globex  corporation", "project falcon"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.engine import Engine
 from agent.engine.result import Platform
 from agent.packs import PackError, load_pack_set
+from agent.packs.compile import compile_dirs
 from tests.engine.conftest import NOW
 from tests.engine.packfiles import rule_yaml, write_pack
 
@@ -47,7 +47,7 @@ def error(dirs: list[Path]) -> str:
 
 
 def found(dirs: list[Path], text: str) -> list[str]:
-    engine = Engine.from_dirs(dirs)
+    engine = compile_dirs(dirs)
     return [f.matched for f in engine.check(text, Platform.X, NOW).findings]
 
 

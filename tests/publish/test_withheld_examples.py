@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from agent.cli import main
-from agent.engine import Engine
 from agent.engine.result import Platform
+from agent.packs.compile import compile_dirs
 from agent.packs.hashing import hashed_entries
 from agent.publish.archive import extract_archive
 from agent.publish.index import PackIndex
@@ -85,7 +85,7 @@ def test_the_published_pack_still_checks_and_tests(
     unpacked.mkdir(parents=True)
     extract_archive(_archive(tmp_path), unpacked, max_bytes=1 << 20)
 
-    engine = Engine.from_dirs([unpacked])
+    engine = compile_dirs([unpacked])
     findings = engine.check("Project Nightjar launches", Platform.LINKEDIN, NOW).findings
     assert [f.rule_id for f in findings] == ["confidential.codename"]
 

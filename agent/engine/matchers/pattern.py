@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from agent.engine.anchors import (
     StartGuard,
@@ -22,12 +22,9 @@ from agent.engine.regex_parts import Finder, leftmost_first, split
 from agent.engine.text_index import TextIndex
 from agent.engine.validators import VALIDATORS, Validator, ValidatorOptions
 
-if TYPE_CHECKING:  # compiling only: loading a compiled engine needs no pack models
-    from agent.packs.models import PatternMatch
-
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class PatternContext:
     """Words one of which must stand within ``window`` characters of a match.
 
     The words are a word-list clause, so they ride the one word pass like every list:
@@ -130,7 +127,7 @@ class PatternMatcher:
     validator_name: str | None
     validator: Validator | None
     options: ValidatorOptions
-    context: _Context | None
+    context: PatternContext | None
     literal_slots: tuple[int, ...]  # each slot's literals must occur in the text
     min_digits: int  # the text must hold at least this many digits
     marks: str  # the text must hold each of these characters
@@ -139,30 +136,36 @@ class PatternMatcher:
 
     @classmethod
     def compile(
-        cls, spec: PatternMatch, index: TextIndex, context_words: Clause | None = None
+        cls,
+        source: str,
+        index: TextIndex,
+        *,
+        group: str | None = None,
+        validator: str | None = None,
+        min_entropy: float | None = None,
+        allowed_domains: Iterable[str] = (),
+        context: PatternContext | None = None,
     ) -> PatternMatcher:
-        """``context_words``: the clause of ``spec.context.words`` (required when it is set)."""
-        context = None
-        if spec.context is not None:
-            assert context_words is not None
-            context = _Context(context_words, spec.context.window)
+        """The matcher of regex ``source``, reporting its ``group`` (the whole match when
+        None); ``validator`` names one of :data:`VALIDATORS`, and ``min_entropy`` and
+        ``allowed_domains`` are its options."""
         options = ValidatorOptions(
-            min_entropy=spec.min_entropy,
-            allowed_domains=frozenset(d.lower().strip(".") for d in spec.allowed_domains or ()),
+            min_entropy=min_entropy,
+            allowed_domains=frozenset(d.lower().strip(".") for d in allowed_domains),
         )
-        needs = requirement(spec.regex)
-        regex = compile_pack_regex(spec.regex)
-        sources = split(spec.regex)
+        needs = requirement(source)
+        regex = compile_pack_regex(source)
+        sources = split(source)
         parts: tuple[_Part, ...]
         if len(sources) == 1:
-            parts = (_Part.compile(spec.regex, index, whole=regex),)
+            parts = (_Part.compile(source, index, whole=regex),)
         else:
-            parts = tuple(_Part.compile(source, index) for source in sources)
+            parts = tuple(_Part.compile(part, index) for part in sources)
         return cls(
             regex=regex,
-            group=spec.group,
-            validator_name=spec.validator,
-            validator=VALIDATORS[spec.validator] if spec.validator else None,
+            group=group,
+            validator_name=validator,
+            validator=VALIDATORS[validator] if validator else None,
             options=options,
             context=context,
             literal_slots=tuple(index.add_literals(s) for s in needs.literal_sets),
