@@ -5,8 +5,12 @@ and are kept out of tests/corpus/ for good: no rule is tuned on them and `pack t
 never reads them, so their numbers say how the baseline does on wordings nobody here
 anticipated. Round 10 is deliberately subtle (hints, euphemisms, stereotypes told as
 observations, threats without violent words); round 11 is ordinary posts of every
-category with as many near-misses. Read their misses to learn what a category lacks,
-never to add their phrases: a list grown from these posts would make them meaningless.
+category with as many near-misses; round 12 is a harassment-heavy set and a set of
+the business categories; round 13 is harassment without stock insults (contempt by
+comparison, veiled threats, stereotypes, ridicule of a colleague's body or disability)
+and as many near-misses on the same subjects, in seven languages. Read their misses to
+learn what a category lacks, never to add their phrases: a list grown from these posts
+would make them meaningless.
 
 The floors only guard against regressions; the issue's aim on such text is 90% recall.
 """
@@ -31,6 +35,8 @@ HOLDOUT = Path(__file__).resolve().parents[1] / "holdout"
 FLOORS = {
     "10": (0.35, 0.08),  # 800 subtle posts: today 0.357 and 7.2%
     "11": (0.66, 0.10),  # 485 ordinary posts: today 0.665 and 9.3%
+    "12": (0.57, 0.06),  # 1,280 mixed posts: today 0.575 and 5.7%
+    "13": (0.13, 0.06),  # 2,000 harassment posts and near-misses: today 0.131 and 5.6%
 }
 
 
