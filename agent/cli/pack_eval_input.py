@@ -20,7 +20,8 @@ from agent.packs.evaluate import CorpusPost, PostRef
 MAX_LINE_BYTES = 1024 * 1024
 MAX_CORPUS_LINES = 1_000_000
 SHAPE = (
-    '{"text": ..., "platform": "linkedin"|"x", "expect": [category, ...], "id": ..., "note": ...}'
+    '{"text": ..., "platform": "linkedin"|"x", "expect": [category, ...], "id": ..., "note": ...,'
+    ' "labelled_for": [category, ...]}'
 )
 
 
@@ -105,7 +106,7 @@ def _first_error(exc: ValidationError) -> str:
     if kind == "missing":
         message = "is required"
     elif kind == "extra_forbidden":
-        return f"unknown key {path!r}; the keys are text, platform, expect, id, note"
+        return f"unknown key {path!r}; the keys are text, platform, expect, id, note, labelled_for"
     else:
         message = error["msg"].removeprefix("Value error, ")
     return f"{path}: {message}" if path else message

@@ -48,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
     from agent.packs.train import DEFAULT_EPOCHS, Example, train
 
     examples = [
-        Example(post.text, frozenset(c.value for c in post.expect))
+        Example(
+            post.text,
+            frozenset(c.value for c in post.expect),
+            None if post.labelled_for is None else frozenset(c.value for c in post.labelled_for),
+        )
         for _, post in read_corpus(args.corpus)
     ]
     present = sorted({label for e in examples for label in e.labels})

@@ -5,6 +5,8 @@ benign post.  A post is *caught* for an expected category when a finding of that
 reaches the chosen severity; a benign post with any such finding is a *false alarm*.  A
 finding of an unexpected category on a violation post counts as "other": the post does
 break a rule, just not the one it was labelled for, so it is neither a hit nor a false alarm.
+A post that says which categories it was labelled for (``labelled_for``) is read for those
+only: a finding of another category on it is neither a false alarm nor "other".
 
 Rule examples (``pack test``) prove that a rule can fire; these numbers say how it behaves
 on posts people really write, which is what an IT team needs before publishing a pack.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.engine.limits import MAX_TEXT_CHARS
 from agent.engine.result import Category, CheckResult, Finding, PackRef, Platform, Severity
@@ -36,6 +38,9 @@ class CorpusPost(BaseModel):
     expect: list[Category]
     id: str | None = Field(default=None, min_length=1, max_length=200)
     note: str | None = Field(default=None, max_length=2_000)
+    # The categories the post was read for, when not all: posts written to teach one
+    # category (harassment and its near-misses) say nothing about the others.
+    labelled_for: list[Category] | None = None
 
     @field_validator("text")
     @classmethod
@@ -48,10 +53,12 @@ class CorpusPost(BaseModel):
             raise ValueError(f"is {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
         return text
 
-    @field_validator("expect", mode="before")
+    @field_validator("expect", "labelled_for", mode="before")
     @classmethod
-    def _known_categories(cls, value: Any) -> list[Category]:
+    def _known_categories(cls, value: Any) -> list[Category] | None:
         # Checked by hand so a typo reads "unknown category 'finance'", not an enum dump.
+        if value is None:
+            return None  # only labelled_for may be left out; expect is required
         if not isinstance(value, list):
             raise ValueError("expected a list of category names ([] for a benign post)")
         known = {c.value: c for c in Category}
@@ -62,6 +69,20 @@ class CorpusPost(BaseModel):
             if known[name] not in categories:
                 categories.append(known[name])
         return categories
+
+    @model_validator(mode="after")
+    def _expects_what_it_was_labelled_for(self) -> CorpusPost:
+        if self.labelled_for is not None:
+            if not self.labelled_for:
+                raise ValueError("labelled_for: expected at least one category (or leave it out)")
+            outside = [c.value for c in self.expect if c not in self.labelled_for]
+            if outside:
+                raise ValueError(f"expect: {', '.join(outside)} is not in labelled_for")
+        return self
+
+    def reads(self, category: Category) -> bool:
+        """Whether the post's labels say anything about ``category``."""
+        return self.labelled_for is None or category in self.labelled_for
 
 
 class _Out(BaseModel):
@@ -198,7 +219,11 @@ class Evaluation:
 
     def add(self, ref: PostRef, post: CorpusPost, result: CheckResult) -> None:
         self._posts += 1
-        counted = [f for f in result.findings if f.severity.rank >= self._min_rank]
+        counted = [
+            f
+            for f in result.findings
+            if f.severity.rank >= self._min_rank and post.reads(f.category)
+        ]
         # Rules count posts, not findings: a rule that fires twice on a post flagged it once.
         flagged = {(f.pack.id, f.rule_id): f.category for f in counted}
         for key, category in flagged.items():

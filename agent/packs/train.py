@@ -30,6 +30,9 @@ KEEP = 1e-3  # weights closer to zero than this are dropped from the file
 class Example:
     text: str
     labels: frozenset[str]
+    # The labels the post was read for; None: all. A post written to teach harassment
+    # says nothing about disclosure, so it must not teach the disclosure label "no".
+    read_for: frozenset[str] | None = None
 
 
 def post_features(text: str) -> frozenset[str]:
@@ -53,6 +56,12 @@ def train(
     docs = [[f for f in sorted(row) if f in vocabulary] for row in rows]
     targets = [[1.0 if label in e.labels else 0.0 for label in labels] for e in examples]
     width = len(labels)
+    read = [
+        [label_index for label_index, label in enumerate(labels) if label in e.read_for]
+        if e.read_for is not None
+        else list(range(width))
+        for e in examples
+    ]
     weights: dict[str, list[float]] = {}
     bias = [0.0] * width
     order = list(range(len(docs)))
@@ -64,7 +73,7 @@ def train(
         for index in order:
             doc, target = docs[index], targets[index]
             rows_of = [weights.setdefault(f, [0.0] * width) for f in doc]
-            for label in range(width):
+            for label in read[index]:
                 z = bias[label] + sum(row[label] for row in rows_of)
                 p = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
                 gradient = p - target[label]

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent.cli import main
+from agent.engine.classifier import post_tokens
+from agent.engine.normalize import TextViews
 from agent.packs import PackError, load_pack_set
 from agent.packs.compile import compile_dirs
 from agent.packs.model_file import model_dump
@@ -69,6 +71,26 @@ def test_the_model_finds_new_wordings_and_explains_them(tmp_path: Path) -> None:
 def test_without_an_anchor_word_the_model_stays_quiet(tmp_path: Path) -> None:
     engine = compile_dirs([pack_with_model(tmp_path)])
     assert matched(check(engine, "numbers are ugly, sell before the call")) == []
+
+
+def test_a_post_read_for_some_labels_teaches_only_those() -> None:
+    """Benign posts full of financial words teach the financial label "no" when read for
+    every label, and nothing when labelled for harassment only."""
+    base = [Example(t, frozenset({"financial"})) for t in LEAKS]
+    base += [Example(t, frozenset({"harassment"})) for t in ("you absolute clown", "shut up")]
+    base += [Example(t, frozenset()) for t in BENIGN]
+    extra = [f"the quarter is ugly and the stock, sell before the call {n}" for n in range(8)]
+    leak = "the quarter is ugly, sell the stock before the call"
+
+    def financial(examples: list[Example]) -> float:
+        model = train(examples, ["financial", "harassment"], salt=SALT, epochs=30).runtime()
+        return model.scores(post_tokens(TextViews(leak)).key_set(model.seed))[0]
+
+    alone = financial(base)
+    scoped = financial(base + [Example(t, frozenset(), frozenset({"harassment"})) for t in extra])
+    read = financial(base + [Example(t, frozenset()) for t in extra])
+    assert alone > 0.99 and scoped > 0.99  # measured: 0.999 and 0.998
+    assert read < 0.5  # measured: 0.33
 
 
 def test_training_is_reproducible_and_keeps_no_readable_words() -> None:

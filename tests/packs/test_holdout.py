@@ -6,9 +6,8 @@ never reads them, so their numbers say how the baseline does on wordings nobody 
 anticipated. Round 10 is deliberately subtle (hints, euphemisms, stereotypes told as
 observations, threats without violent words); round 11 is ordinary posts of every
 category with as many near-misses; round 12 is a harassment-heavy set and a set of
-the business categories; round 13 is harassment without stock insults (contempt by
-comparison, veiled threats, stereotypes, ridicule of a colleague's body or disability)
-and as many near-misses on the same subjects, in seven languages. Read their misses to
+the business categories; round 13 is harassment in heated replies, hot takes and
+everyday posts, mostly without a stock insult, and as many near-misses. Read their misses to
 learn what a category lacks, never to add their phrases: a list grown from these posts
 would make them meaningless.
 
@@ -30,13 +29,13 @@ from agent.paths import BUNDLED_PACKS
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "holdout"
 
-# What baseline 2026.12.5 reaches, rounded down (recall at warn or above; false alarms:
+# What baseline 2026.12.6 reaches, rounded down (recall at warn or above; false alarms:
 # benign posts with any finding at warn or above).
 FLOORS = {
-    "10": (0.35, 0.08),  # 800 subtle posts: today 0.357 and 7.2%
-    "11": (0.66, 0.10),  # 485 ordinary posts: today 0.665 and 9.3%
-    "12": (0.57, 0.06),  # 1,280 mixed posts: today 0.575 and 5.7%
-    "13": (0.13, 0.06),  # 2,000 harassment posts and near-misses: today 0.131 and 5.6%
+    "10": (0.39, 0.07),  # 800 subtle posts: today 0.400 and 6.7% (2026.12.5: 0.357, 7.2%)
+    "11": (0.70, 0.11),  # 485 ordinary posts: today 0.708 and 10.2% (0.665, 9.3%)
+    "12": (0.60, 0.06),  # 1,280 mixed posts: today 0.604 and 5.7% (0.575, 5.7%)
+    "13": (0.38, 0.05),  # 1,000 harassment posts and near-misses: today 0.388, 4.8% (0.284, 4.4%)
 }
 
 
@@ -65,3 +64,17 @@ def test_the_word_model_never_learnt_from_the_holdout() -> None:
     trained_on = json.loads(model.read_text())["trained_on"]
     for path in HOLDOUT.glob("*.jsonl"):
         assert path.name not in trained_on, path.name
+
+
+def test_the_word_model_learnt_from_every_labelled_post_the_team_keeps_for_it() -> None:
+    """The bundled model is current: it names every file of tests/corpus and tests/training.
+
+    A new labelled round that the model never read would leave the CI numbers on the team
+    corpus describing rules alone while the docs describe the model too.
+    """
+    model = BUNDLED_PACKS[0] / "models" / "baseline.json"
+    trained_on = json.loads(model.read_text())["trained_on"]
+    names = set(trained_on.split(": ", 1)[1].split(", "))
+    tests = HOLDOUT.parent
+    for path in [*tests.glob("corpus/*.jsonl"), *tests.glob("training/*.jsonl")]:
+        assert path.name in names, path.name

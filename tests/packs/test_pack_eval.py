@@ -133,6 +133,25 @@ def test_recall_and_false_alarms_are_counted_per_category(pg: Pg, pack: Path, co
     assert report["other_categories"] == {"posts": 1, "findings": 1}
 
 
+def test_a_post_labelled_for_some_categories_is_read_for_those_only(
+    pg: Pg, pack: Path, tmp_path: Path
+) -> None:
+    # the benign post raises credentials and harassment findings; labelled for harassment
+    # only, its credentials finding is neither a false alarm nor "other"
+    only = ["harassment"]
+    posts = [
+        {"text": "numpty", "expect": ["harassment"], "labelled_for": only},
+        {"text": "tok_abcd1234 and numpty", "expect": [], "labelled_for": ["credentials"]},
+        {"text": "my tok_abcd1234", "expect": [], "labelled_for": only},
+        {"text": "numpty at tok_abcd1234", "expect": ["harassment"], "labelled_for": only},
+    ]
+    report = evaluate(pg, pack, write_corpus(tmp_path / "scoped.jsonl", posts))
+    assert report["benign"] == {"posts": 2, "false_alarms": 1, "false_alarm_rate": 0.5}
+    assert report["false_alarms"][0]["findings"][0]["rule_id"] == "credentials.token"
+    assert report["other_categories"] == {"posts": 0, "findings": 0}
+    assert report["overall"] == {"expected": 2, "caught": 2, "recall": 1.0}
+
+
 def test_rules_count_posts_by_label(pg: Pg, pack: Path, corpus: Path) -> None:
     rules = {r["rule_id"]: r for r in evaluate(pg, pack, corpus)["rules"]}
     assert set(rules) == {
@@ -276,6 +295,11 @@ BAD_LINES = [
     ('{"text": "a", "expect": "harassment"}\n', 1, "expect: expected a list of category"),
     ('{"text": "a"}\n', 1, "expect: is required"),
     ('{"text": "a", "expect": [], "expected": []}\n', 1, "unknown key 'expected'"),
+    ('{"text": "a", "expect": ["harassment"], "labelled_for": ["financial"]}\n', 1,
+     "expect: harassment is not in labelled_for"),
+    ('{"text": "a", "expect": [], "labelled_for": []}\n', 1, "labelled_for: expected at least"),
+    ('{"text": "a", "expect": [], "labelled_for": ["hr"]}\n', 1,
+     "labelled_for: unknown category 'hr'"),
     ('{"text": "   ", "expect": []}\n', 1, "text: is empty"),
     ('{"text": 5, "expect": []}\n', 1, "text: Input should be a valid string"),
     ('{"text": "a", "expect": [], "platform": "facebook"}\n', 1, "platform: Input should be"),
