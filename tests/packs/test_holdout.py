@@ -32,10 +32,10 @@ HOLDOUT = Path(__file__).resolve().parents[1] / "holdout"
 # What baseline 2026.12.6 reaches, rounded down (recall at warn or above; false alarms:
 # benign posts with any finding at warn or above).
 FLOORS = {
-    "10": (0.39, 0.07),  # 800 subtle posts: today 0.400 and 6.7% (2026.12.5: 0.357, 7.2%)
-    "11": (0.70, 0.11),  # 485 ordinary posts: today 0.708 and 10.2% (0.665, 9.3%)
-    "12": (0.60, 0.06),  # 1,280 mixed posts: today 0.604 and 5.7% (0.575, 5.7%)
-    "13": (0.38, 0.05),  # 1,000 harassment posts and near-misses: today 0.388, 4.8% (0.284, 4.4%)
+    "10": (0.40, 0.08),  # 800 subtle posts: today 0.409 and 7.2% (2026.12.5: 0.357, 7.2%)
+    "11": (0.72, 0.10),  # 485 ordinary posts: today 0.723 and 9.8% (0.665, 9.3%)
+    "12": (0.61, 0.06),  # 1,280 mixed posts: today 0.615 and 5.9% (0.575, 5.7%)
+    "13": (0.42, 0.05),  # 1,000 harassment posts and near-misses: today 0.422, 5.0% (0.284, 4.4%)
 }
 
 
