@@ -17,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from agent.engine.limits import MAX_TEXT_CHARS
 from agent.engine.result import Category, CheckResult, Finding, PackRef, Platform, Severity
@@ -55,10 +62,10 @@ class CorpusPost(BaseModel):
 
     @field_validator("expect", "labelled_for", mode="before")
     @classmethod
-    def _known_categories(cls, value: Any) -> list[Category] | None:
+    def _known_categories(cls, value: Any, info: ValidationInfo) -> list[Category] | None:
         # Checked by hand so a typo reads "unknown category 'finance'", not an enum dump.
-        if value is None:
-            return None  # only labelled_for may be left out; expect is required
+        if value is None and info.field_name == "labelled_for":
+            return None  # the same as leaving it out: labelled for every category
         if not isinstance(value, list):
             raise ValueError("expected a list of category names ([] for a benign post)")
         known = {c.value: c for c in Category}

@@ -30,9 +30,9 @@ KEEP = 1e-3  # weights closer to zero than this are dropped from the file
 class Example:
     text: str
     labels: frozenset[str]
-    # The labels the post was read for; None: all. A post written to teach harassment
+    # The labels the post was labelled for; None: all. A post written to teach harassment
     # says nothing about disclosure, so it must not teach the disclosure label "no".
-    read_for: frozenset[str] | None = None
+    labelled_for: frozenset[str] | None = None
 
 
 def post_features(text: str) -> frozenset[str]:
@@ -57,9 +57,7 @@ def train(
     targets = [[1.0 if label in e.labels else 0.0 for label in labels] for e in examples]
     width = len(labels)
     read = [
-        [label_index for label_index, label in enumerate(labels) if label in e.read_for]
-        if e.read_for is not None
-        else list(range(width))
+        [i for i, label in enumerate(labels) if e.labelled_for is None or label in e.labelled_for]
         for e in examples
     ]
     weights: dict[str, list[float]] = {}

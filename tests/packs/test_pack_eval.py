@@ -293,6 +293,7 @@ BAD_LINES = [
     ('{"text": "a", "expect": []}\n{"text": "b", "expect": [],}\n', 2, "not valid JSON"),
     ('{"text": "a", "expect": ["finance"]}\n', 1, "expect: unknown category 'finance'"),
     ('{"text": "a", "expect": "harassment"}\n', 1, "expect: expected a list of category"),
+    ('{"text": "a", "expect": null}\n', 1, "expect: expected a list of category"),
     ('{"text": "a"}\n', 1, "expect: is required"),
     ('{"text": "a", "expect": [], "expected": []}\n', 1, "unknown key 'expected'"),
     ('{"text": "a", "expect": ["harassment"], "labelled_for": ["financial"]}\n', 1,
